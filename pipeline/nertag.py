@@ -5,10 +5,16 @@ The ner stage picks a backend by name (`get_tagger`); each backend is loaded onc
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
 from importlib.metadata import version
+from pathlib import Path
 from typing import Protocol
 
 from .offsets import align_tokens
+from .vietnamese import MODERN, apply_tone_style
 from .wordseg import Word
 
 Entity = tuple[int, int, str, float]  # start, end (offsets into the sentence), label, confidence
@@ -64,11 +70,208 @@ class UndertheseaTagger:
         return [(s, e, label, float("nan")) for s, e, label in spans_from_bio(spans, tags)]
 
 
-BACKENDS = {"underthesea": UndertheseaTagger}
+# --- vnpipe: our CRF over syllables, with the segmenter's word boundaries as features -------------
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "ner"
+MODEL_FILE = "model.crfsuite"
+GAZETTEER_FILE = "gazetteer.tsv"
+CLUSTERS_FILE = "clusters.tsv"
+_GAZETTEER_MAX_SYLLABLES = 6
+
+_SYLLABLE = re.compile(r"\S+")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+# Onset, vowels, final of a Vietnamese syllable with tone and vowel marks removed; foreign
+# names (Altman, Horowitz, Nvidia) mostly fail this, which is strong evidence of an entity.
+_VIETNAMESE_SYLLABLE = re.compile(
+    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?")
+
+
+@functools.lru_cache(maxsize=200_000)
+def normalize_token(token: str) -> str:
+    """One spelling per token for features and look-ups: NFC, modern tone placement, case kept."""
+    return apply_tone_style(unicodedata.normalize("NFC", token), MODERN)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _syllable_facts(syllable: str) -> tuple[str, str, bool, str]:
+    """(lower-case form, shape, looks Vietnamese, short shape) of one syllable."""
+    norm = normalize_token(syllable)
+    lower = norm.lower()
+    shape = "".join("X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c
+                    for c in norm)
+    short = re.sub(r"(.)\1+", r"\1", shape)
+    base = _COMBINING.sub("", unicodedata.normalize("NFD", lower))
+    return lower, shape if len(shape) <= 4 else short, bool(_VIETNAMESE_SYLLABLE.fullmatch(base)), short
+
+
+def load_gazetteer(paths: Iterable[Path]) -> dict[tuple[str, ...], str]:
+    """Names (as syllable tuples) to labels, from `name<TAB>label` files; later files win."""
+    gazetteer: dict[tuple[str, ...], str] = {}
+    for path in paths:
+        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            name, _, label = line.rstrip("\n").partition("\t")
+            if label not in LABELS:
+                raise ValueError(f"{path}:{number}: label {label!r} is not one of {', '.join(LABELS)}; "
+                                 "write lines as name<TAB>label")
+            gazetteer[tuple(normalize_token(name).split())] = label
+    return gazetteer
+
+
+def load_clusters(path: Path) -> dict[str, str]:
+    """Lower-cased syllable to `coarse/fine` cluster ids, learned from unlabeled news."""
+    if not Path(path).exists():
+        return {}
+    clusters = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        token, _, cluster = line.partition("\t")
+        clusters[token] = cluster
+    return clusters
+
+
+def syllables_of(sentence: str, words: list[Word]) -> list[tuple[int, int, int, str]]:
+    """Syllable spans inside the word spans: (start, end, word index, position in word S/B/I/E)."""
+    syllables = []
+    for index, (start, end, _pos) in enumerate(words):
+        inner = [(start + m.start(), start + m.end()) for m in _SYLLABLE.finditer(sentence[start:end])]
+        for k, (s, e) in enumerate(inner):
+            place = "S" if len(inner) == 1 else "B" if k == 0 else "E" if k == len(inner) - 1 else "I"
+            syllables.append((s, e, index, place))
+    return syllables
+
+
+def _gazetteer_tags(tokens: list[str], gazetteer: dict[tuple[str, ...], str]) -> list[str]:
+    """BIO tags of the longest gazetteer names found left to right (case-sensitive)."""
+    tags = ["O"] * len(tokens)
+    i = 0
+    while i < len(tokens):
+        for length in range(min(_GAZETTEER_MAX_SYLLABLES, len(tokens) - i), 0, -1):
+            label = gazetteer.get(tuple(tokens[i:i + length]))
+            if label:
+                tags[i:i + length] = [f"B-{label}"] + [f"I-{label}"] * (length - 1)
+                i += length
+                break
+        else:
+            i += 1
+    return tags
+
+
+def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[str, ...], str],
+                      clusters: dict[str, str]) -> tuple[list[tuple[int, int]], list[list[str]]]:
+    """Syllable spans of the sentence and the CRF features of each syllable.
+
+    Only surface evidence available at run time: syllable and word forms, shapes, the word
+    boundaries the segmenter found, gazetteer matches and word clusters (no POS, so the
+    model does not depend on one tagger's tag set).
+    """
+    syllables = syllables_of(sentence, words)
+    texts = [normalize_token(sentence[s:e]) for s, e, _, _ in syllables]
+    facts = [_syllable_facts(t) for t in texts]
+    word_forms = {}
+    for (s, e, w, _), text in zip(syllables, texts):
+        word_forms.setdefault(w, []).append(text)
+    word_lower = {w: "_".join(parts).lower() for w, parts in word_forms.items()}
+    word_order = sorted(word_forms)
+    word_rank = {w: r for r, w in enumerate(word_order)}
+    gaz = _gazetteer_tags(texts, gazetteer)
+    n = len(syllables)
+
+    def lower(i: int) -> str:
+        return facts[i][0] if 0 <= i < n else ("<s>" if i < 0 else "</s>")
+
+    features = []
+    for i, ((_, _, w, place), text) in enumerate(zip(syllables, texts)):
+        low, shape, vietnamese, short = facts[i]
+        rank = word_rank[w]
+        word = word_lower[w]
+        prev_word = word_lower[word_order[rank - 1]] if rank > 0 else "<s>"
+        next_word = word_lower[word_order[rank + 1]] if rank + 1 < len(word_order) else "</s>"
+        row = [
+            "bias", f"s={low}", f"sh={shape}", f"wp={place}", f"w={word}", f"vn={int(vietnamese)}",
+            f"s-1={lower(i - 1)}", f"s+1={lower(i + 1)}", f"s-2={lower(i - 2)}", f"s+2={lower(i + 2)}",
+            f"s-1|s={lower(i - 1)}|{low}", f"s|s+1={low}|{lower(i + 1)}",
+            f"s-2|s-1={lower(i - 2)}|{lower(i - 1)}", f"s+1|s+2={lower(i + 1)}|{lower(i + 2)}",
+            f"w-1={prev_word}", f"w+1={next_word}",
+            f"wshape={'_'.join(_syllable_facts(t)[3] for t in word_forms[w])}",
+            f"gz={gaz[i]}", f"gz-1={gaz[i - 1] if i else '<s>'}", f"gz+1={gaz[i + 1] if i + 1 < n else '</s>'}",
+        ]
+        if i == 0:
+            row.append("first")
+        if not vietnamese and len(low) > 3:
+            row += [f"p3={low[:3]}", f"x3={low[-3:]}"]
+        for d in (-1, 1):
+            j = i + d
+            if 0 <= j < n:
+                row.append(f"sh{d:+d}={facts[j][3]}")
+                row.append(f"vn{d:+d}={int(facts[j][2])}")
+        cluster = clusters.get(low)
+        if cluster:
+            row += [f"c={cluster}", f"cc={cluster.partition('/')[0]}"]
+        for d in (-1, 1):
+            neighbour = clusters.get(lower(i + d)) if clusters else None
+            if neighbour:
+                row.append(f"c{d:+d}={neighbour}")
+        features.append(row)
+    return [(s, e) for s, e, _, _ in syllables], features
+
+
+class VnpipeTagger:
+    """Our CRF (VLSP 2016 + 2018 train), tagging syllables with word-boundary and gazetteer features.
+
+    `gazetteer_paths` adds user name lists (name<TAB>label) to the shipped one; they are
+    evidence the model weighs, not an overwrite.
+    """
+
+    name = "vnpipe"
+
+    def __init__(self, model_dir: Path = MODEL_DIR, gazetteer_paths: Iterable[Path] = ()) -> None:
+        import pycrfsuite
+
+        model_dir = Path(model_dir)
+        model_path = model_dir / MODEL_FILE
+        if not model_path.exists():
+            raise FileNotFoundError(f"NER model {model_path} is missing; run `vnpipe train ner` to build it")
+        self._paths = [model_path, model_dir / GAZETTEER_FILE, *map(Path, gazetteer_paths)]
+        self.gazetteer = load_gazetteer(self._paths[1:])
+        self.clusters = load_clusters(model_dir / CLUSTERS_FILE)
+        if self.clusters:
+            self._paths.append(model_dir / CLUSTERS_FILE)
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(model_path))
+
+    def checksum(self) -> str:
+        digest = hashlib.sha256()
+        for path in self._paths:
+            digest.update(path.read_bytes())
+        return f"vnpipe-ner-{digest.hexdigest()[:16]}"
+
+    def tag(self, sentence: str, words: list[Word]) -> list[Entity]:
+        spans, features = sentence_features(sentence, words, self.gazetteer, self.clusters)
+        if not spans:
+            return []
+        self._tagger.set(features)
+        tags = self._tagger.tag()
+        entities = []
+        index = 0
+        for start, end, label in spans_from_bio(spans, tags):
+            while spans[index][0] != start:
+                index += 1
+            first = index
+            while spans[index][1] != end:
+                index += 1
+            # Probability that each syllable carries this entity's tag, averaged over its syllables.
+            probability = sum(self._tagger.marginal(tags[k], k) for k in range(first, index + 1))
+            entities.append((start, end, label, round(probability / (index + 1 - first), 4)))
+        return entities
+
+
+BACKENDS = {"vnpipe": VnpipeTagger, "underthesea": UndertheseaTagger}
+DEFAULT_TAGGER = "vnpipe"
 
 
 @functools.cache
-def get_tagger(name: str) -> EntityTagger:
+def get_tagger(name: str = DEFAULT_TAGGER) -> EntityTagger:
     """The entity tagger called `name`, loaded once per process."""
     try:
         backend = BACKENDS[name]

@@ -120,6 +120,14 @@ class TextBuilder:
         self.norm_starts.append(self.length)
         self.orig_starts.append(orig_end)
 
+    def extend(self, other: "TextBuilder") -> None:
+        """Append everything `other` built, keeping each piece's original position."""
+        base = self.length
+        self.norm_starts.extend(base + start for start in other.norm_starts)
+        self.orig_starts.extend(other.orig_starts)
+        self.pieces.extend(other.pieces)
+        self.length += other.length
+
     def text(self) -> str:
         return "".join(self.pieces)
 

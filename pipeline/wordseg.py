@@ -1,17 +1,28 @@
 """Word segmenters behind one interface: a sentence in, word spans with POS tags out.
 
 The segment stage picks a backend by name (`get_segmenter`) and never needs to know which one
-it has. Each backend is loaded once per process.
+it has. Every backend runs behind the same rules (`Rules`): URLs, numbers, dates, Latin-script
+brands, foreign names and user-dictionary words come out as one word whatever the backend says.
+Each backend is loaded once per process.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
+import unicodedata
 from importlib.metadata import version
+from pathlib import Path
 from typing import Protocol
 
 from .offsets import align_tokens
+from .vietnamese import apply_tone_style
 
 Word = tuple[int, int, str]  # start, end (offsets into the sentence), POS tag
+Token = tuple[int, int, str]  # start, end, kind (one of the KINDS below)
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "ws"
+DEFAULT_USER_WORDS = MODEL_DIR / "user_words.txt"
 
 
 class Segmenter(Protocol):
@@ -24,33 +35,425 @@ class Segmenter(Protocol):
         """Word spans of `sentence`, in order, with a POS tag each."""
 
 
-class UndertheseaSegmenter:
+# --- Pre-tokenization: syllables, punctuation and spans that are one word whatever the model says.
+
+_URL = r"(?:https?://|www\.)[^\s]+?(?=[.,;:!?)\]}'\"”’»]*(?:\s|$))"
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_HANDLE = r"[#@][^\W_][\w.]*(?<!\.)"
+_DATE = r"\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?(?!\w)"
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?!\w)|\d{1,2}[hg]\d{2}(?!\w)"
+_NUMBER = r"[+-]?\d+(?:[.,]\d+)*(?:%|(?![\w]))"
+_DOMAIN = r"\w+(?:[.-]\w+)*\.(?:com|net|org|vn|io|ai|gov|edu|info|biz|co|uk|us|de|fr|jp|cn)(?:\.vn)?(?!\w)"
+# Initials and abbreviations with their full stop, as Vietnamese news and the gold data write them:
+# `TP. HCM`, `H. Nam`, `Th. Sĩ`; only when a word follows, so a sentence-final letter keeps its stop apart.
+_ABBREVIATION = r"(?:[A-ZĐ][a-zđ]?|TP|Tp|tp|TS|ThS|PGS|GS|Mr|Mrs|Ms|Dr|St)\.(?=\s*\w)"
+_WORD = r"[^\W_]+(?:['’&.-][^\W_]+)*"
+_PUNCTUATION = r"(?P<mark>[^\w\s])(?P=mark)*|_"
+
+KINDS = ("url", "email", "handle", "date", "time", "number", "domain", "abbreviation", "word", "punct")
+_TOKEN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in zip(
+    KINDS, (_URL, _EMAIL, _HANDLE, _DATE, _TIME, _NUMBER, _DOMAIN, _ABBREVIATION, _WORD, None)) if pattern)
+    + f"|(?P<punct>{_PUNCTUATION})")
+
+
+def tokenize(sentence: str) -> list[Token]:
+    """Split `sentence` into syllables, punctuation and protected pieces, with their kind."""
+    return [(match.start(), match.end(), match.lastgroup) for match in _TOKEN.finditer(sentence)]
+
+
+# --- Vietnamese phonotactics: a Latin-script syllable that Vietnamese spelling cannot produce is foreign.
+
+_VIETNAMESE_LETTERS = set("aăâbcdđeêghiklmnoôơpqrstuưvxy")
+_ONSETS = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x"
+_SYLLABLE = re.compile(rf"(?:{_ONSETS})?([aăâeêioôơuưy]{{1,3}})(?:ch|ng|nh|c|m|n|p|t)?")
+_TONE_FREE = str.maketrans("àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ",
+                           "aaaaaăăăăăâââââeeeeeêêêêêiiiiioooooôôôôôơơơơơuuuuuưưưưưyyyyy")
+
+
+@functools.lru_cache(maxsize=65536)
+def is_vietnamese_syllable(token: str) -> bool:
+    """Whether `token` is spelled like a Vietnamese syllable (onset, 1-3 vowels, final consonant)."""
+    base = token.lower().translate(_TONE_FREE)
+    if not base or any(letter not in _VIETNAMESE_LETTERS for letter in base):
+        return False
+    match = _SYLLABLE.fullmatch(base)
+    if not match:
+        return False
+    first_vowel = match.group(1)[0]
+    # c/k, g/gh and ng/ngh alternate by the vowel that follows: `kem` but `cam`, `ghi` but `gà`.
+    if base[0] == "k" and base[1:2] != "h" and first_vowel not in "eêiy":
+        return False
+    if base[0] == "c" and base[1:2] != "h" and first_vowel in "eêi":
+        return False
+    if (base.startswith("gh") or base.startswith("ngh")) and first_vowel not in "eêi":
+        return False
+    return True
+
+
+def _has_vietnamese_marks(token: str) -> bool:
+    return any(letter not in "abcdefghijklmnopqrstuvwxyz" for letter in token.lower())
+
+
+# --- Rules every backend runs behind.
+
+PROTECTED_TAGS = {"url": "Np", "email": "Np", "handle": "Np", "domain": "Np", "date": "M", "time": "M",
+                  "number": "M", "punct": "CH"}
+_CAMEL_OR_ALPHANUMERIC = re.compile(r"\w*[a-zđ]\w*[A-ZĐ]\w*|(?=\w*\d)(?=\w*[^\W\d_])\w+|[A-ZĐ]{2,}\w*")
+
+
+def _is_foreign_name_part(token: str, common_syllables: frozenset[str]) -> bool:
+    """A capitalised Latin-script token without Vietnamese marks that reads as a foreign name:
+    not a Vietnamese syllable at all (`Altman`, `John`), or a rare one (`Sam`, `Ben`)."""
+    if not token[:1].isupper() or _has_vietnamese_marks(token) or not token.isalpha():
+        return False
+    return not is_vietnamese_syllable(token) or token.lower() not in common_syllables
+
+
+class UserWords:
+    """Words that must come out whole: one entry a line, syllables separated by spaces or `_`;
+    `#` starts a comment. Matching is exact on the syllables, and case-insensitive for entries
+    written in lower case."""
+
+    def __init__(self, entries: list[str]):
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for entry in entries:
+            syllables = tuple(entry.replace("_", " ").split())
+            if len(syllables) < 1:
+                continue
+            key = syllables if not entry.islower() else tuple(s.lower() for s in syllables)
+            self.by_first.setdefault(key[0], []).append(key)
+        for candidates in self.by_first.values():
+            candidates.sort(key=len, reverse=True)
+        self.digest = hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()[:12]
+
+    @classmethod
+    def read(cls, path: str | Path) -> "UserWords":
+        entries = []
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                entry = line.split("#", 1)[0].strip()
+                if entry:
+                    entries.append(unicodedata.normalize("NFC", entry))
+        return cls(entries)
+
+    def matches(self, texts: list[str]) -> list[tuple[int, int]]:
+        """Token-index ranges [i, j) of `texts` covered by entries, longest match first, left to right."""
+        found, i = [], 0
+        while i < len(texts):
+            length = 0
+            for text in (texts[i], texts[i].lower()):
+                for candidate in self.by_first.get(text, ()):
+                    n = len(candidate)
+                    window = texts[i:i + n]
+                    if len(window) == n and (tuple(window) == candidate
+                                             or tuple(t.lower() for t in window) == candidate):
+                        length = max(length, n)
+                        break
+            if length > 1:
+                found.append((i, i + length))
+                i += length
+            else:
+                i += 1
+        return found
+
+
+class Rules:
+    """Spans that are one word whatever the backend says, found on the pre-tokenized sentence."""
+
+    def __init__(self, user_words: UserWords, common_syllables: frozenset[str]):
+        self.user_words = user_words
+        self.common_syllables = common_syllables
+
+    def forced_words(self, sentence: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
+        """(first token, end token, tag) ranges to keep whole and on their own."""
+        texts = [sentence[start:end] for start, end, _ in tokens]
+        forced = [(i, j, "Np") for i, j in self.user_words.matches(texts)]
+        taken = set()
+        for i, j, _ in forced:
+            taken.update(range(i, j))
+        i = 0
+        while i < len(tokens):
+            if i in taken:
+                i += 1
+                continue
+            kind, text = tokens[i][2], texts[i]
+            if kind in PROTECTED_TAGS and kind != "punct":
+                forced.append((i, i + 1, PROTECTED_TAGS[kind]))
+            elif kind == "word" and _is_foreign_name_part(text, self.common_syllables):
+                # Foreign names are one word in VLSP (`Sam_Altman`, `John_Stuart_Mill`).
+                j = i + 1
+                while j < len(tokens) and j not in taken and tokens[j][2] == "word" \
+                        and _is_foreign_name_part(texts[j], self.common_syllables):
+                    j += 1
+                if j - i > 1 or not is_vietnamese_syllable(text):
+                    forced.append((i, j, "Np"))
+                i = j
+                continue
+            elif kind == "word" and _CAMEL_OR_ALPHANUMERIC.fullmatch(text) and not text.isdigit():
+                forced.append((i, i + 1, "Ny" if text.isupper() else "Np"))
+            i += 1
+        return sorted(forced)
+
+    def apply(self, sentence: str, tokens: list[Token], words: list[Word]) -> list[Word]:
+        """`words` from a backend, with forced words put in and the backend words around them
+        cut back to whole tokens."""
+        forced = self.forced_words(sentence, tokens)
+        if not forced:
+            return words
+        forced_spans = [(tokens[i][0], tokens[j - 1][1], tag) for i, j, tag in forced]
+        result: list[Word] = []
+        f = 0
+        for start, end, tag in words:
+            while f < len(forced_spans) and forced_spans[f][1] <= start:
+                result.append(forced_spans[f])
+                f += 1
+            overlapping = [span for span in forced_spans[f:] if span[0] < end and span[1] > start]
+            if not overlapping:
+                result.append((start, end, tag))
+                continue
+            # Keep the parts of the backend word outside the forced spans, one word per token.
+            for token_start, token_end, kind in tokens:
+                if token_start >= start and token_end <= end and \
+                        not any(s <= token_start < e for s, e, _ in overlapping):
+                    result.append((token_start, token_end, PROTECTED_TAGS.get(kind, tag)))
+        result.extend(forced_spans[f:])
+        result.sort()
+        # A forced span overlapping two backend words was added once per word; keep one.
+        deduplicated: list[Word] = []
+        for word in result:
+            if deduplicated and word[0] < deduplicated[-1][1]:
+                continue
+            deduplicated.append(word)
+        return deduplicated
+
+
+# --- Features of the vnpipe CRF segmenter: syllables in a window of ±2, their n-grams, shapes,
+# and whether the n-grams around each position are words of the dictionary.
+
+def _shape(token: str, kind: str) -> str:
+    if kind != "word":
+        return kind
+    if token.isupper():
+        return "U" if len(token) > 1 else "u"
+    if token[0].isupper():
+        return "T"
+    if token.islower():
+        return "L" if is_vietnamese_syllable(token) else "F"
+    return "M"
+
+
+def syllable_forms(sentence: str, tokens: list[Token]) -> tuple[list[str], list[str]]:
+    """Lower-case, tone-canonical form and shape of each token."""
+    if not unicodedata.is_normalized("NFC", sentence):
+        texts = [unicodedata.normalize("NFC", sentence[s:e]) for s, e, _ in tokens]
+    else:
+        texts = [sentence[s:e] for s, e, _ in tokens]
+    lowered = apply_tone_style(" ".join(texts), "modern").lower().split(" ")
+    if len(lowered) != len(texts):  # a token held a character that lower() or NFC split
+        lowered = [apply_tone_style(t, "modern").lower() for t in texts]
+    forms = [form if kind in ("word", "abbreviation", "punct") else "<" + kind + ">"
+             for form, (_, _, kind) in zip(lowered, tokens)]
+    shapes = [_shape(text, kind) for text, (_, _, kind) in zip(texts, tokens)]
+    return forms, shapes
+
+
+def segment_features(forms: list[str], shapes: list[str], dictionary: dict[str, int]) -> list[list[str]]:
+    """CRF features of each position; label B starts a word, I continues it."""
+    n = len(forms)
+    w = ["<s>", "<s>"] + forms + ["</s>", "</s>"]
+    s = ["<s>", "<s>"] + shapes + ["</s>", "</s>"]
+    get = dictionary.get
+    features = []
+    for i in range(2, n + 2):
+        w2, w1, w0, p1, p2 = w[i - 2], w[i - 1], w[i], w[i + 1], w[i + 2]
+        b10 = w1 + " " + w0
+        b01 = w0 + " " + p1
+        t210 = w2 + " " + b10
+        t101 = b10 + " " + p1
+        t012 = b01 + " " + p2
+        row = [
+            "w0=" + w0, "w-1=" + w1, "w+1=" + p1, "w-2=" + w2, "w+2=" + p2,
+            "b-1=" + b10, "b+1=" + b01, "b-2=" + w2 + " " + w1, "b+2=" + p1 + " " + p2,
+            "t-1=" + t210, "t0=" + t101, "t+1=" + t012,
+            "s0=" + s[i], "s-1=" + s[i - 1] + s[i], "s+1=" + s[i] + s[i + 1],
+            "s-1+1=" + s[i - 1] + s[i] + s[i + 1],
+        ]
+        # Dictionary hits, each as the sources (bit mask) that know the n-gram: spans that join
+        # this syllable to the one before (-1,0), or start (0,+1) or end (-1,0) a word here.
+        for name, gram in (("d10", b10), ("d01", b01), ("d210", t210), ("d101", t101), ("d012", t012),
+                           ("d3210", w[i - 3] + " " + t210 if i >= 3 else ""),
+                           ("d2101", w2 + " " + t101), ("d1012", t101 + " " + p2),
+                           ("d0123", t012 + " " + w[i + 3] if i + 3 < n + 4 else "")):
+            sources = get(gram)
+            if sources:
+                row.append(f"{name}={sources}")
+        features.append(row)
+    return features
+
+
+# --- Backends.
+
+class _RuleBackend:
+    """Runs the shared rules after the backend's own segmentation."""
+
+    name = ""
+
+    def __init__(self, rules: Rules):
+        self.rules = rules
+
+    def segment(self, sentence: str) -> list[Word]:
+        tokens = tokenize(sentence)
+        return self.rules.apply(sentence, tokens, self._segment(sentence, tokens))
+
+    def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
+        raise NotImplementedError
+
+    def _model_checksum(self) -> str:
+        raise NotImplementedError
+
+    def checksum(self) -> str:
+        return f"{self._model_checksum()}+rules-{RULES_VERSION}-{self.rules.user_words.digest}"
+
+
+RULES_VERSION = "1"
+
+
+class VnpipeSegmenter(_RuleBackend):
+    """vnpipe's CRF segmenter and CRF POS tagger (models/ws, see its MODEL_CARD.md)."""
+
+    name = "vnpipe"
+
+    def __init__(self, rules: Rules, model_dir: Path = MODEL_DIR):
+        import pycrfsuite
+
+        super().__init__(rules)
+        self.model_dir = model_dir
+        self.dictionary = load_dictionary(model_dir / "dictionary.tsv")
+        self.segment_tagger = pycrfsuite.Tagger()
+        self.segment_tagger.open(str(model_dir / "segment.crfsuite"))
+        self.pos_tagger = pycrfsuite.Tagger()
+        self.pos_tagger.open(str(model_dir / "pos.crfsuite"))
+
+    def _model_checksum(self) -> str:
+        digest = hashlib.sha256()
+        for name in ("segment.crfsuite", "pos.crfsuite", "dictionary.tsv"):
+            digest.update((self.model_dir / name).read_bytes())
+        return f"vnpipe-ws-{digest.hexdigest()[:12]}"
+
+    def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
+        if not tokens:
+            return []
+        forms, shapes = syllable_forms(sentence, tokens)
+        labels = self.segment_tagger.tag(segment_features(forms, shapes, self.dictionary))
+        groups: list[list[int]] = []
+        for i, label in enumerate(labels):
+            if label == "I" and groups:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        word_forms = ["_".join(forms[i] for i in group) for group in groups]
+        word_shapes = [shapes[group[0]] for group in groups]
+        tags = self.pos_tagger.tag(pos_features(word_forms, word_shapes))
+        return [(tokens[group[0]][0], tokens[group[-1]][1], tag) for group, tag in zip(groups, tags)]
+
+
+def pos_features(words: list[str], shapes: list[str]) -> list[list[str]]:
+    """CRF features of each word for POS tagging: the word, its neighbours, its syllables, its shape."""
+    n = len(words)
+    w = ["<s>", "<s>"] + words + ["</s>", "</s>"]
+    features = []
+    for i in range(2, n + 2):
+        word = w[i]
+        syllables = word.split("_")
+        features.append([
+            "w0=" + word, "w-1=" + w[i - 1], "w+1=" + w[i + 1], "w-2=" + w[i - 2], "w+2=" + w[i + 2],
+            "w-1,0=" + w[i - 1] + " " + word, "w0,+1=" + word + " " + w[i + 1],
+            "first=" + syllables[0], "last=" + syllables[-1], f"n={min(len(syllables), 4)}",
+            "s0=" + shapes[i - 2], "s-1=" + (shapes[i - 3] if i > 2 else "<s>"),
+            "s+1=" + (shapes[i - 1] if i - 1 < n else "</s>"),
+        ])
+    return features
+
+
+def load_dictionary(path: Path) -> dict[str, int]:
+    """Multi-syllable words (lower-case, tone-canonical, syllables joined by spaces) -> source mask."""
+    dictionary = {}
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            word, sources = line.rstrip("\n").split("\t")
+            dictionary[word] = int(sources)
+    return dictionary
+
+
+class UndertheseaSegmenter(_RuleBackend):
     """underthesea's CRF segmenter and POS tagger (trained on VLSP 2013)."""
 
     name = "underthesea"
 
-    def __init__(self) -> None:
+    def __init__(self, rules: Rules) -> None:
         from underthesea import pos_tag  # imported here: it loads its model on first use
 
+        super().__init__(rules)
         self._pos_tag = pos_tag
 
-    def checksum(self) -> str:
+    def _model_checksum(self) -> str:
         return f"underthesea-{version('underthesea')}"
 
-    def segment(self, sentence: str) -> list[Word]:
+    def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
         tagged = self._pos_tag(sentence)
         spans = align_tokens(sentence, (word for word, _ in tagged))
         return [(start, end, tag) for (start, end), (_, tag) in zip(spans, tagged)]
 
 
-BACKENDS = {"underthesea": UndertheseaSegmenter}
+class PyviSegmenter(_RuleBackend):
+    """pyvi's CRF segmenter (ViTokenizer) and POS tagger (ViPosTagger)."""
+
+    name = "pyvi"
+
+    def __init__(self, rules: Rules) -> None:
+        from pyvi import ViPosTagger, ViTokenizer
+
+        super().__init__(rules)
+        self._tokenize = ViTokenizer.tokenize
+        self._pos_tag = ViPosTagger.postagging
+
+    def _model_checksum(self) -> str:
+        return f"pyvi-{version('pyvi')}"
+
+    def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
+        words, tags = self._pos_tag(self._tokenize(sentence))
+        spans = align_tokens(sentence, words, joiner="_")
+        return [(start, end, tag) for (start, end), tag in zip(spans, tags)]
+
+
+BACKENDS = {"vnpipe": VnpipeSegmenter, "underthesea": UndertheseaSegmenter, "pyvi": PyviSegmenter}
 
 
 @functools.cache
-def get_segmenter(name: str) -> Segmenter:
-    """The segmenter called `name`, loaded once per process."""
+def load_rules(user_words: str | None = None) -> Rules:
+    """The shared rules with the shipped word list, plus the entries of the file `user_words`."""
+    entries = UserWords.read(DEFAULT_USER_WORDS) if DEFAULT_USER_WORDS.exists() else UserWords([])
+    if user_words is not None:
+        path = Path(user_words)
+        if not path.exists():
+            raise FileNotFoundError(f"user word list {path} does not exist; give a text file with one word a line")
+        extra = UserWords.read(path)
+        for first, candidates in extra.by_first.items():
+            merged = entries.by_first.setdefault(first, [])
+            merged.extend(candidates)
+            merged.sort(key=len, reverse=True)
+        entries.digest = hashlib.sha256((entries.digest + extra.digest).encode()).hexdigest()[:12]
+    common = MODEL_DIR / "common_syllables.txt"
+    syllables = frozenset(common.read_text(encoding="utf-8").split()) if common.exists() else frozenset()
+    return Rules(entries, syllables)
+
+
+@functools.cache
+def get_segmenter(name: str = "vnpipe", user_words: str | None = None) -> Segmenter:
+    """The segmenter called `name`, loaded once per process; `user_words` is a file of extra
+    words to keep whole (one a line), on top of the shipped models/ws/user_words.txt."""
     try:
         backend = BACKENDS[name]
     except KeyError:
         raise ValueError(f"unknown segmenter {name!r}; choose one of {', '.join(BACKENDS)}") from None
-    return backend()
+    return backend(load_rules(None if user_words is None else str(user_words)))

@@ -1,0 +1,170 @@
+"""Finding the page furniture of crawled news: which lines are article text and which are not.
+
+Works by evidence, in the manner of jusText: each line is first judged on its own (known block
+headers, prompts, copyright and disclaimer lines, bullets, long prose), then runs of title-like
+lines become link lists, and short lines that cannot decide on their own take the class of their
+nearest decided neighbour.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+GOOD, BAD, SHORT = "good", "bad", "short"
+
+# Whole-line headers that open a block of links to other articles.
+_BLOCK_HEADERS = {
+    "related": r"bạn cũng có thể thích|có thể bạn quan tâm|có thể bạn chưa biết|tin liên quan|"
+               r"bài viết liên quan|bài liên quan|tin tức liên quan|chủ đề liên quan|tin cùng chuyên mục|"
+               r"cùng chuyên mục|xem thêm|đọc thêm|tin khác|các tin khác|bài khác|tin mới|tin mới nhất|"
+               r"tin mới cập nhật|đọc tiếp|you may also like|related( articles| news)?|read more",
+    "trending": r"thịnh hành|xu hướng|tin nổi bật|nổi bật|đọc nhiều( nhất)?|xem nhiều( nhất)?|"
+                r"tin đọc nhiều|tin hot|tin nóng|trending|most read|popular",
+}
+_BLOCK_HEADER = re.compile(
+    "|".join(f"(?P<{reason}>^(?:{words})\\s*[:»>›.]*$)" for reason, words in _BLOCK_HEADERS.items()),
+    re.IGNORECASE)
+
+# Lines that are furniture wherever they stand.
+_FURNITURE = {
+    "disclaimer": r"^(tuyên bố )?miễn trừ trách nhiệm|^disclaimer\b|^lưu ý: (bài viết|thông tin) .*không phải",
+    "copyright": r"©|\(c\) ?\d{4}|^bản quyền\b|^copyright\b|ghi rõ nguồn|cấm sao chép|"
+                 r"^giấy phép (số|thiết lập)|all rights reserved",
+    "share_prompt": r"^(chia sẻ|share|bình luận|gửi bình luận|viết bình luận|ý kiến của bạn|theo dõi|"
+                    r"đăng ký|subscribe|tweet|in bài|gửi bài|lưu bài|bookmark|tải ứng dụng|tải app|"
+                    r"quay lại|về đầu trang|lên đầu trang|trở về|follow us|like)\b.{0,40}$",
+    "navigation": r"^(trang chủ|home)\b|^([^|»›>]{1,30}[|»›>]){2,}[^|»›>]{0,30}$",
+    "bullet": r"^[-–—•·*|+>]+$",
+    "dated_headline": r"^[-–•·*]\s.*\(\d{1,2}/\d{1,2}(/\d{2,4})?( \d{1,2}:\d{2})?\)$",
+}
+_FURNITURE_RE = {reason: re.compile(pattern, re.IGNORECASE) for reason, pattern in _FURNITURE.items()}
+
+_SENTENCE_END = re.compile(r"[.!…;:][\"'”’»)\]]*$")
+_INNER_SENTENCE = re.compile(r"[.!?…][\"'”’»)\]]*\s+\S")
+_MIN_PROSE_WORDS = 15
+_MAX_TITLE_WORDS = 30
+_MIN_LINK_LIST = 3
+_MIN_RESUMED_LINES, _MIN_RESUMED_CHARS = 3, 400
+
+
+@dataclass
+class Line:
+    number: int  # line number in the text, blank lines counted
+    start: int   # offsets of the stripped line in the text
+    end: int
+    text: str
+    kind: str = SHORT
+    reason: str = ""
+
+
+def classify_lines(lines: list[Line]) -> None:
+    """Set `kind` (good/bad) and, for bad lines, `reason` on every line, in place."""
+    for line in lines:
+        _judge_alone(line)
+    _mark_link_lists(lines)
+    _mark_blocks_after_headers(lines)
+    _resolve_by_context(lines)
+
+
+def _judge_alone(line: Line) -> None:
+    text = line.text
+    header = _BLOCK_HEADER.match(text)
+    if header:
+        line.kind, line.reason = BAD, f"{header.lastgroup}_header"
+        return
+    for reason, pattern in _FURNITURE_RE.items():
+        if pattern.search(text):
+            line.kind, line.reason = BAD, reason
+            return
+    words = len(text.split())
+    if words >= _MIN_PROSE_WORDS and (_SENTENCE_END.search(text) or _INNER_SENTENCE.search(text)):
+        line.kind = GOOD
+
+
+def _is_title_like(line: Line) -> bool:
+    return (line.kind == SHORT and len(line.text.split()) <= _MAX_TITLE_WORDS) or line.reason == "bullet"
+
+
+def _mark_link_lists(lines: list[Line]) -> None:
+    """Three or more title-like lines in a row are a list of links to other pages.
+
+    A title-like line directly followed by prose is that prose's heading, not a link.
+    """
+    run: list[Line] = []
+    for line in [*lines, None]:
+        if line is not None and _is_title_like(line):
+            run.append(line)
+            continue
+        if run and line is not None and line.kind == GOOD and run[-1].reason != "bullet":
+            run.pop()
+        if sum(1 for item in run if item.reason != "bullet") >= _MIN_LINK_LIST:
+            for item in run:
+                item.kind, item.reason = BAD, item.reason or "link_list"
+        run = []
+
+
+def _mark_blocks_after_headers(lines: list[Line]) -> None:
+    """A block header takes the lines after it, up to article text that resumes for good."""
+    for index, line in enumerate(lines):
+        if not line.reason.endswith("_header"):
+            continue
+        block = line.reason.removesuffix("_header")
+        following = lines[index + 1:]
+        next_header = next((i for i, item in enumerate(following) if item.reason.endswith("_header")), None)
+        following = following[:next_header]
+        resume = _article_resumes(following)
+        for item in following[:resume]:
+            if item.kind != BAD or item.reason in ("", "link_list"):
+                item.kind, item.reason = BAD, f"{block}_block"
+
+
+def _article_resumes(lines: list[Line]) -> int:
+    """Where prose resumes for good after a block header: the first of several good lines in a
+    row with the length of article paragraphs (a teaser under a headline is one line), or
+    len(lines) if it never does."""
+    for index in range(len(lines)):
+        run = lines[index:index + _MIN_RESUMED_LINES]
+        if (len(run) == _MIN_RESUMED_LINES and all(line.kind == GOOD for line in run)
+                and sum(len(line.text) for line in run) >= _MIN_RESUMED_CHARS):
+            return index
+    return len(lines)
+
+
+def _resolve_by_context(lines: list[Line]) -> None:
+    """Short lines take the class of the nearest decided line; a tie goes to boilerplate.
+
+    The line just before the first article paragraph is kept: it is the title.
+    """
+    decided = [i for i, line in enumerate(lines) if line.kind != SHORT]
+    first_good = next((i for i in decided if lines[i].kind == GOOD), None)
+    for index, line in enumerate(lines):
+        if line.kind != SHORT:
+            continue
+        if first_good is not None and index == first_good - 1:
+            line.kind = GOOD
+            continue
+        before = next((i for i in reversed(decided) if i < index), None)
+        after = next((i for i in decided if i > index), None)
+        line.kind = _nearest_kind(lines, index, before, after)
+        if line.kind == BAD:
+            line.reason = "near_boilerplate"
+
+
+def _nearest_kind(lines: list[Line], index: int, before: int | None, after: int | None) -> str:
+    if before is None and after is None:
+        return GOOD  # a page of short lines only: nothing says it is furniture
+    if before is None or after is None:
+        return lines[after if before is None else before].kind
+    kind_before, kind_after = lines[before].kind, lines[after].kind
+    if kind_before == kind_after:
+        return kind_before
+    distance_before = _gap(lines, before, index)
+    distance_after = _gap(lines, index, after)
+    if distance_before == distance_after:
+        return BAD
+    return kind_before if distance_before < distance_after else kind_after
+
+
+def _gap(lines: list[Line], first: int, second: int) -> int:
+    """Distance between two lines in the text, counted in lines (blank ones too)."""
+    return lines[second].number - lines[first].number

@@ -1,0 +1,48 @@
+"""Every error a user can meet, in one place, each saying what went wrong and what to do."""
+from __future__ import annotations
+
+
+class VnpipeError(Exception):
+    """An error the user can act on; the CLI prints its message without a traceback."""
+
+    exit_code = 2
+
+
+class CorpusNotFound(VnpipeError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"corpus not found: {path}. Give a folder or file of documents "
+                         "(.txt, .md, .html, .jsonl, .json, .csv, .tsv, .parquet).")
+
+
+class NotARunDirectory(VnpipeError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path} is not empty and is not a vnpipe run. Choose a new --out "
+                         "folder, or pass --force to write into it (vnpipe only replaces its own files).")
+
+
+class UnknownStage(VnpipeError):
+    def __init__(self, name: str, known: tuple[str, ...]) -> None:
+        super().__init__(f"unknown stage {name!r}; the stages are: {', '.join(known)}")
+
+
+class MissingStageOutput(VnpipeError):
+    def __init__(self, stage: str, needed: str, run: str) -> None:
+        super().__init__(f"stage {stage!r} reads the output of {needed!r}, which is not in {run}. "
+                         f"Run it first: vnpipe run CORPUS --out {run} --until {needed}")
+
+
+class IncompatibleStageOutput(VnpipeError):
+    def __init__(self, stage: str, run: str, found: str, expected: str) -> None:
+        super().__init__(f"the {stage!r} output in {run} was written by version {found} of the stage, "
+                         f"this vnpipe reads version {expected}. Rerun it: vnpipe run CORPUS --out {run} "
+                         f"--from {stage}")
+
+
+class RunLocked(VnpipeError):
+    def __init__(self, run: str, holder: str) -> None:
+        super().__init__(f"another vnpipe process ({holder}) is writing {run}. Wait for it to finish, "
+                         "or if it died, delete the file {run}/_lock and try again.")
+
+
+class DocumentError(Exception):
+    """One document could not be processed; it becomes a row of the errors table."""

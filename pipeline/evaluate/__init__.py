@@ -1,0 +1,1 @@
+"""Accuracy evaluation against gold files: `vnpipe eval ws|ner GOLD`."""

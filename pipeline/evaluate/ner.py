@@ -1,0 +1,153 @@
+"""Scores an entity tagger against gold data: entity exact match on character spans.
+
+Gold comes as CoNLL (`token<TAB>BIO`, word level with `_` joining syllables, or syllable
+level) or as span JSONL (outer entities, depth 1). The tagger gets either the gold words
+(`words="gold"`, word-level CoNLL only) or the words a segmenter finds (`words="segmenter"`).
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..nertag import DEFAULT_TAGGER, LABELS, get_tagger, spans_from_bio
+from ..wordseg import Word, get_segmenter
+
+GOLD_WORDS, SEGMENTER_WORDS = "gold", "segmenter"
+
+
+@dataclass
+class GoldSentence:
+    text: str
+    words: list[Word] | None  # gold word spans when the file has them
+    entities: list[tuple[int, int, str]]
+
+
+def read_gold(path: Path) -> list[GoldSentence]:
+    """Sentences of a `.conll` or span `.jsonl` gold file."""
+    path = Path(path)
+    if path.suffix == ".jsonl":
+        return read_spans(path)
+    return read_conll(path)
+
+
+def read_conll(path: Path) -> list[GoldSentence]:
+    """`token<TAB>...<TAB>BIO` sentences; a token's syllables (joined by `_`) become spaced text.
+
+    Word-level files (any token joins syllables with `_`) keep their tokens as gold words.
+    """
+    sentences: list[list[tuple[str, str]]] = [[]]
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            line = line.rstrip("\n")
+            if not line.strip():
+                if sentences[-1]:
+                    sentences.append([])
+                continue
+            columns = line.split("\t")
+            if len(columns) < 2:
+                raise ValueError(f"{path}:{number}: expected token<TAB>tag, got {line!r}")
+            # 5-column VLSP files keep the flat NER tag in column 4.
+            sentences[-1].append((columns[0], columns[3] if len(columns) >= 5 else columns[-1]))
+    word_level = any("_" in token.strip("_") for sentence in sentences for token, _ in sentence)
+    gold = []
+    for rows in sentences:
+        if not rows:
+            continue
+        pieces, spans, position = [], [], 0
+        for token, _ in rows:
+            surface = token.replace("_", " ") if word_level and token.strip("_") else token
+            spans.append((position, position + len(surface)))
+            pieces.append(surface)
+            position += len(surface) + 1
+        text = " ".join(pieces)
+        entities = spans_from_bio(spans, [tag for _, tag in rows])
+        words = [(s, e, "") for s, e in spans] if word_level else None
+        gold.append(GoldSentence(text, words, entities))
+    return gold
+
+
+def read_spans(path: Path) -> list[GoldSentence]:
+    """Paragraphs of a span JSONL file with their outermost (depth 1) entities."""
+    gold = []
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            entities = [(s, e, label) for s, e, label, depth in record["entities"] if depth == 1]
+            gold.append(GoldSentence(record["text"], None, sorted(entities)))
+    return gold
+
+
+def score(gold: list[list[tuple[int, int, str]]], predicted: list[list[tuple[int, int, str]]]) -> dict:
+    """Precision, recall and F1 (in %) per label and micro-averaged, entity exact match."""
+    counts = {label: Counter() for label in LABELS}
+    for gold_entities, predicted_entities in zip(gold, predicted):
+        gold_set, predicted_set = set(gold_entities), set(predicted_entities)
+        for entity in gold_set | predicted_set:
+            label = entity[2]
+            counts.setdefault(label, Counter())
+            if entity in gold_set and entity in predicted_set:
+                counts[label]["tp"] += 1
+            elif entity in gold_set:
+                counts[label]["fn"] += 1
+            else:
+                counts[label]["fp"] += 1
+    total = sum(counts.values(), Counter())
+    return {"micro": _prf(total), "labels": {label: _prf(c) for label, c in counts.items()}}
+
+
+def _prf(c: Counter) -> dict:
+    tp, fp, fn = c["tp"], c["fp"], c["fn"]
+    precision = 100 * tp / (tp + fp) if tp + fp else 0.0
+    recall = 100 * tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 2), "recall": round(recall, 2), "f1": round(f1, 2),
+            "tp": tp, "fp": fp, "fn": fn, "support": tp + fn}
+
+
+def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GOLD_WORDS,
+             segmenter_name: str = "underthesea", limit: int | None = None) -> dict:
+    """Score tagger `tagger_name` on `gold_path`; see the module docstring for `words`.
+
+    `words="gold"` needs word-level CoNLL; other files are always run with `segmenter_name`.
+    Speed counts the tagger only (`segment_seconds` is reported apart).
+    """
+    sentences = read_gold(gold_path)[:limit]
+    if words not in (GOLD_WORDS, SEGMENTER_WORDS):
+        raise ValueError(f"words must be {GOLD_WORDS!r} or {SEGMENTER_WORDS!r}, not {words!r}")
+    if words == GOLD_WORDS and sentences and sentences[0].words is None:
+        raise ValueError(f"{gold_path} has no gold word segmentation (syllable CoNLL or span JSONL); "
+                         f"evaluate it with words={SEGMENTER_WORDS!r}")
+    tagger = get_tagger(tagger_name)
+    segment_seconds = 0.0
+    if words == GOLD_WORDS:
+        inputs = [sentence.words for sentence in sentences]
+    else:
+        segmenter = get_segmenter(segmenter_name)
+        started = time.perf_counter()
+        inputs = [segmenter.segment(sentence.text) for sentence in sentences]
+        segment_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    predicted = [[(s, e, label) for s, e, label, _ in tagger.tag(sentence.text, sentence_words)]
+                 for sentence, sentence_words in zip(sentences, inputs)]
+    tag_seconds = time.perf_counter() - started
+    gold = [sentence.entities for sentence in sentences]
+    errors = []
+    for index, (sentence, gold_entities, predicted_entities) in enumerate(zip(sentences, gold, predicted)):
+        if set(gold_entities) != set(predicted_entities):
+            show = lambda entities: [(s, e, label, sentence.text[s:e]) for s, e, label in sorted(entities)]
+            errors.append({"index": index, "text": sentence.text,
+                           "missed": show(set(gold_entities) - set(predicted_entities)),
+                           "spurious": show(set(predicted_entities) - set(gold_entities))})
+    return {
+        "gold": str(gold_path), "tagger": tagger_name, "tagger_checksum": tagger.checksum(),
+        "words": GOLD_WORDS if words == GOLD_WORDS else f"{SEGMENTER_WORDS}:{segmenter_name}",
+        "sentences": len(sentences), "tag_seconds": round(tag_seconds, 2),
+        "segment_seconds": round(segment_seconds, 2),
+        "sentences_per_second": round(len(sentences) / tag_seconds, 1) if tag_seconds else None,
+        **score(gold, predicted), "errors": errors,
+    }

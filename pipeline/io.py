@@ -1,0 +1,96 @@
+"""Parquet part files, atomic writes and manifests: everything a run directory holds.
+
+A run directory looks like
+    RUN/_run.json                       marks the folder as a vnpipe run
+    RUN/<stage>/part-00000.parquet      one part per shard of documents
+    RUN/<stage>/_manifest.json          what produced the parts (see runner.py)
+    RUN/errors/<stage>-part-00000.parquet
+"""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+RUN_MARKER = "_run.json"
+MANIFEST = "_manifest.json"
+ERRORS_DIR = "errors"
+
+ERROR_SCHEMA = pa.schema([
+    ("source", pa.string()),
+    ("record", pa.int64()),
+    ("doc_id", pa.string()),
+    ("stage", pa.string()),
+    ("reason", pa.string()),
+])
+
+
+def part_name(index: int) -> str:
+    return f"part-{index:05d}.parquet"
+
+
+def _temporary_sibling(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+    """Write `table` so that `path` is either absent, the old file, or the complete new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary_sibling(path)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_json_atomic(data: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary_sibling(path)
+    try:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def read_rows(path: Path, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    return pq.read_table(path, columns=columns).to_pylist()
+
+
+def stage_dir(run: Path, stage: str) -> Path:
+    return run / stage
+
+
+def error_part_path(run: Path, stage: str, part: str) -> Path:
+    return run / ERRORS_DIR / f"{stage}-{part}"
+
+
+def list_parts(directory: Path) -> list[str]:
+    if not directory.is_dir():
+        return []
+    return sorted(p.name for p in directory.glob("part-*.parquet"))
+
+
+def read_manifest(run: Path, stage: str) -> dict[str, Any] | None:
+    return read_json(stage_dir(run, stage) / MANIFEST)
+
+
+def write_manifest(run: Path, stage: str, manifest: dict[str, Any]) -> None:
+    write_json_atomic(manifest, stage_dir(run, stage) / MANIFEST)

@@ -1,0 +1,188 @@
+"""The normalize stage: clean characters, one tone-mark style, boilerplate removed with an audit,
+title, date and language found, sentences split. The text keeps a map back to the original."""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from .boilerplate import BAD, Line, classify_lines
+from .offsets import OffsetMap, TextBuilder
+from .sentences import split_sentences
+from .stage import Stage
+from .vietnamese import MODERN, apply_tone_style
+
+SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
+REMOVED = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("reason", pa.string()),
+                     ("text", pa.string())])
+
+
+@dataclass(frozen=True)
+class Settings:
+    tone_style: str = MODERN         # "modern" (hoà, thuỷ) or "classic" (hòa, thủy)
+    remove_boilerplate: bool = True  # drop page furniture (recorded in `removed` either way)
+
+
+# Characters to change, one alternative each: dropped invisibles, HTML entities, odd or repeated
+# white space, and decomposed letters (a base followed by combining marks) to compose.
+_CHANGE = re.compile(
+    r"(?P<drop>[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f])"
+    r"|(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)"
+    r"|(?P<space>[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000])"
+    r"|(?P<decomposed>[^\u0300-\u036f]?[\u0300-\u036f]+)"
+)
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029\x0b\x0c\x85]")
+_DATELINE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})(?:,?\s*(?P<time>\d{1,2}:\d{2}))?\s*")
+
+
+def clean_line(line: str, offset: int) -> TextBuilder:
+    """`line` (which starts at `offset` in the original) with its characters cleaned."""
+    builder = TextBuilder()
+    position = 0
+    for match in _CHANGE.finditer(line):
+        builder.copy(line[position:match.start()], offset + position)
+        builder.replace(_replacement(match), offset + match.start(), offset + match.end())
+        position = match.end()
+    builder.copy(line[position:], offset + position)
+    return builder
+
+
+def _replacement(match: re.Match[str]) -> str:
+    kind, value = match.lastgroup, match.group()
+    if kind == "drop":
+        return ""
+    if kind == "space":
+        return " "
+    if kind == "entity":
+        decoded = html.unescape(value)
+        return " " if decoded.isspace() else decoded
+    return unicodedata.normalize("NFC", value)
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-blank lines of `text`, stripped, with their line numbers and offsets."""
+    lines: list[Line] = []
+    start = 0
+    for number, match in enumerate([*_LINE_BREAK.finditer(text), None]):
+        end = match.start() if match else len(text)
+        raw = text[start:end]
+        stripped = raw.strip()
+        if stripped:
+            left = start + len(raw) - len(raw.lstrip())
+            lines.append(Line(number, left, left + len(stripped), stripped))
+        start = match.end() if match else len(text)
+    return lines
+
+
+def detect_language(text: str) -> str:
+    """`vi`, `zh`, `en` or `und`, from the script and the share of Vietnamese-marked words."""
+    sample = text[:4000]
+    letters = [c for c in sample if c.isalpha()]
+    if not letters:
+        return "und"
+    if sum(1 for c in letters if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af") / len(letters) > 0.3:
+        return "zh" if any("\u4e00" <= c <= "\u9fff" for c in letters) else "und"
+    words = [w for w in sample.lower().split() if w.isalpha()]
+    if not words:
+        return "und"
+    marked = sum(1 for w in words if any(c in _VIETNAMESE_LETTERS for c in w))
+    if marked / len(words) >= 0.2:
+        return "vi"
+    english = sum(1 for w in words if w in _ENGLISH_WORDS)
+    return "en" if english / len(words) >= 0.1 else "und"
+
+
+_VIETNAMESE_LETTERS = frozenset("ăâđêôơư" "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+_ENGLISH_WORDS = frozenset("the of and to in is that for it with as was on are be by this from at "
+                           "or an have not which but has they you he she we".split())
+
+
+def find_title_and_date(lines: list[Line], given_title: str | None) -> tuple[str | None, str | None]:
+    """The title (given by the source, or the first kept line if it reads like one) and a
+    dateline date (`14/05/2023 16:01`) written before it."""
+    kept = [line for line in lines if line.kind != BAD]
+    if not kept:
+        return given_title, None
+    first = kept[0].text
+    date = None
+    match = _DATELINE.match(first)
+    if match:
+        date = f"{int(match['y']):04d}-{int(match['m']):02d}-{int(match['d']):02d}"
+        date += f"T{match['time']}" if match["time"] else ""
+        first = first[match.end():]
+    if given_title:
+        return given_title, date
+    looks_like_title = first and len(first.split()) <= 40 and not first.rstrip().endswith(".")
+    return (first.strip() if looks_like_title else None), date
+
+
+class Normalize(Stage):
+    name = "normalize"
+    version = "1"
+    reads = {"ingest": ("text", "title", "metadata")}
+    Settings = Settings
+    schema = pa.schema([
+        ("doc_id", pa.string()),
+        ("text", pa.string()),
+        ("title", pa.string()),
+        ("date", pa.string()),
+        ("language", pa.string()),
+        ("sentences", pa.list_(SPAN)),
+        ("removed", pa.list_(REMOVED)),       # boilerplate, with spans in the original text
+        ("offsets_norm", pa.list_(pa.int32())),  # offset map: run starts in the normalized text ...
+        ("offsets_orig", pa.list_(pa.int32())),  # ... and where each run starts in the original
+    ])
+
+    def process(self, document: dict[str, Any]) -> dict[str, Any]:
+        original = document["text"] or ""
+        lines = split_lines(original)
+        cleaned = [clean_line(line.text, line.start) for line in lines]
+        for line, builder in zip(lines, cleaned):
+            line.text = builder.text()
+        classify_lines(lines)
+        if not self.settings.remove_boilerplate:
+            for line in lines:
+                line.kind = "good"
+        text, offset_map = self._assemble(lines, cleaned)
+        text = apply_tone_style(text, self.settings.tone_style)
+        title, date = find_title_and_date(lines, document.get("title"))
+        return {
+            "text": text,
+            "title": apply_tone_style(unicodedata.normalize("NFC", title), self.settings.tone_style) if title else None,
+            "date": date or _metadata_date(document.get("metadata")),
+            "language": detect_language(text),
+            "sentences": [{"start": s, "end": e} for s, e in split_sentences(text)],
+            "removed": [{"start": line.start, "end": line.end, "reason": line.reason,
+                         "text": original[line.start:line.end]} for line in lines if line.kind == BAD],
+            "offsets_norm": offset_map.norm_starts,
+            "offsets_orig": offset_map.orig_starts,
+        }
+
+    @staticmethod
+    def _assemble(lines: list[Line], cleaned: list[TextBuilder]) -> tuple[str, OffsetMap]:
+        builder = TextBuilder()
+        for line, piece in zip(lines, cleaned):
+            if line.kind == BAD or not piece.length:
+                continue
+            if builder.length:
+                builder.replace("\n", line.start, line.start)  # paragraphs: one per line
+            builder.extend(piece)
+        return builder.text(), builder.offset_map()
+
+
+def _metadata_date(metadata: str | None) -> str | None:
+    if not metadata or '"date"' not in metadata:
+        return None
+    import json
+
+    value = json.loads(metadata).get("date")
+    return str(value) if value else None
+
+
+def offset_map_of(row: dict[str, Any]) -> OffsetMap:
+    """The map from a normalize row's text back to the ingest text."""
+    return OffsetMap(row["offsets_norm"], row["offsets_orig"])

@@ -1,0 +1,45 @@
+"""The segment stage: words with character offsets into the normalized text, sentence index and
+POS tag, from the segmenter backend named in the settings (see wordseg.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from .stage import Stage
+from .wordseg import get_segmenter
+
+TOKEN = pa.struct([("text", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
+                   ("sentence", pa.int32()), ("pos", pa.string())])
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: str = "underthesea"
+
+
+def segment_text(text: str, sentences: list[dict[str, int]], backend: str) -> list[dict[str, Any]]:
+    """Tokens of every sentence of `text`, with offsets into `text`."""
+    segmenter = get_segmenter(backend)
+    tokens: list[dict[str, Any]] = []
+    for index, sentence in enumerate(sentences):
+        start = sentence["start"]
+        for word_start, word_end, pos in segmenter.segment(text[start:sentence["end"]]):
+            tokens.append({"text": text[start + word_start:start + word_end], "start": start + word_start,
+                           "end": start + word_end, "sentence": index, "pos": pos})
+    return tokens
+
+
+class Segment(Stage):
+    name = "segment"
+    version = "1"
+    reads = {"normalize": ("text", "sentences")}
+    Settings = Settings
+    schema = pa.schema([("doc_id", pa.string()), ("tokens", pa.list_(TOKEN))])
+
+    def model_checksum(self) -> str:
+        return get_segmenter(self.settings.backend).checksum()
+
+    def process(self, document: dict[str, Any]) -> dict[str, Any]:
+        return {"tokens": segment_text(document["text"], document["sentences"], self.settings.backend)}

@@ -1,0 +1,87 @@
+"""Sentence splitting with character offsets, for Vietnamese news text.
+
+A sentence ends at . ! ? or … (with any closing quotes or brackets) when the next word starts a
+sentence. The traps are handled by looking at the word before the stop: abbreviations (`TP.`,
+`Th.S.`, `ông A.`), initials, and list numbers (`1.` at the start of a paragraph).
+"""
+from __future__ import annotations
+
+import re
+
+Span = tuple[int, int]
+
+_BOUNDARY = re.compile(r"(?<=\S)([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[\-–—]?[\w])")
+_WORD_BEFORE = re.compile(r"(\S+)$")
+# Abbreviations after which a full stop does not end the sentence (compared lower-cased,
+# without the final stop).
+ABBREVIATIONS = frozenset({
+    "tp", "th.s", "ths", "ts", "pgs", "gs", "bs", "ks", "ls", "ncs", "cn", "ttnd", "ttưt", "nsnd",
+    "nsưt", "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "co", "inc", "ltd", "corp", "tr",
+    "q", "p", "h", "tx", "tt", "no", "vol", "fig", "e.g", "i.e", "vs", "ông", "bà", "tp.hcm", "đ/c",
+})
+_ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentence spans of text[start:end]; a line break always ends a sentence."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    line_start = start
+    while line_start < end:
+        line_end = text.find("\n", line_start, end)
+        line_end = end if line_end < 0 else line_end
+        spans.extend(_split_line(text, line_start, line_end))
+        line_start = line_end + 1
+    return spans
+
+
+def _split_line(text: str, start: int, end: int) -> list[Span]:
+    spans: list[Span] = []
+    sentence_start = _skip_space(text, start, end)
+    for match in _BOUNDARY.finditer(text, sentence_start, end):
+        stop_end = match.end(2)
+        if not _ends_sentence(text, sentence_start, match):
+            continue
+        spans.append((sentence_start, stop_end))
+        sentence_start = match.end(3)
+    if sentence_start < end:
+        spans.append((sentence_start, _trim_end(text, sentence_start, end)))
+    return [span for span in spans if span[1] > span[0]]
+
+
+def _ends_sentence(text: str, sentence_start: int, match: re.Match[str]) -> bool:
+    if not _starts_sentence(text, match.end(3)):
+        return False  # `đi... rồi về`: a lower-case word goes on with the sentence
+    stops = match.group(1)
+    if stops != ".":
+        return True  # ! ? … and .. are never abbreviations
+    word = _WORD_BEFORE.search(text, sentence_start, match.start(1))
+    if word is None:
+        return False
+    before = word.group(1).lower().lstrip("\"'“‘«([")
+    if before in ABBREVIATIONS:
+        return False
+    if len(before) == 1 and before.isalpha():
+        return False  # an initial: `Nguyễn V. Anh`, `J. Smith`
+    at_line_start = word.start(1) == sentence_start
+    if at_line_start and (before.isdigit() or _ROMAN.match(before)):
+        return False  # a list number: `1. Quyền được thông tin`
+    return True
+
+
+def _starts_sentence(text: str, position: int) -> bool:
+    while position < len(text) and text[position] in "\"'“‘«([-–—":
+        position += 1
+    return position < len(text) and (text[position].isupper() or text[position].isdigit())
+
+
+def _skip_space(text: str, position: int, end: int) -> int:
+    while position < end and text[position].isspace():
+        position += 1
+    return position
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end

@@ -1,0 +1,76 @@
+"""The Stage protocol: a named, versioned, pure function from document rows to document rows.
+
+A stage declares which columns of which earlier stages it reads and the schema of the rows it
+produces. It never opens files, parses arguments or prints: the runner does that. A document
+that fails raises DocumentError (or anything else) and becomes one row of the errors table.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import pyarrow as pa
+
+
+@dataclass
+class StageResult:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # doc_id, reason
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short, stable hash of JSON-able values."""
+    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=12).hexdigest()
+
+
+class Stage:
+    name: ClassVar[str]
+    version: ClassVar[str]  # bump when the code changes what the stage outputs
+    reads: ClassVar[dict[str, tuple[str, ...]]]  # earlier stage -> columns this stage needs
+    schema: ClassVar[pa.Schema]  # the rows it produces, one per document
+    Settings: ClassVar[type]
+    corpus_level: ClassVar[bool] = False  # True: fit() sees every document before run()
+
+    def __init__(self, settings: Any = None) -> None:
+        self.settings = settings if settings is not None else self.Settings()
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return tuple(self.reads)
+
+    def model_checksum(self) -> str:
+        """Identifies the models the stage uses; empty when it uses none."""
+        return ""
+
+    def fingerprint(self) -> str:
+        return fingerprint(self.name, self.version, dataclasses.asdict(self.settings),
+                           self.model_checksum())
+
+    def fit(self, documents: Iterable[dict[str, Any]]) -> None:
+        """Learn corpus-wide statistics; only called when `corpus_level` is True."""
+
+    def process(self, document: dict[str, Any]) -> dict[str, Any]:
+        """One output row for one document (with its `doc_id`)."""
+        raise NotImplementedError
+
+    def run(self, documents: list[dict[str, Any]]) -> StageResult:
+        result = StageResult()
+        for document in documents:
+            try:
+                row = self.process(document)
+            except Exception as error:  # noqa: BLE001 - any failure is one document's error row
+                result.errors.append({"doc_id": document["doc_id"], "reason": _describe(error)})
+            else:
+                row["doc_id"] = document["doc_id"]
+                result.rows.append(row)
+        return result
+
+
+def _describe(error: Exception) -> str:
+    message = str(error) or type(error).__name__
+    return message if isinstance(error, ValueError) else f"{type(error).__name__}: {message}"

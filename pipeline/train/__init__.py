@@ -1,0 +1,1 @@
+"""Training the shipped models: `vnpipe train ws|ner`."""

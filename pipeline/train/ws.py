@@ -1,0 +1,171 @@
+"""Training the vnpipe word segmenter and POS tagger (models/ws) from the shared gold train splits.
+
+Deterministic: the same data and settings give the same model files.
+"""
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..evaluate.ws import gold_sentence, read_gold
+from ..vietnamese import apply_tone_style
+from ..wordseg import MODEL_DIR, pos_features, segment_features, syllable_forms, tokenize
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "eval"
+
+# Dictionary sources, stored as a bit mask per n-gram so the model learns how far to trust each.
+TRAIN_WORDS, UNDERTHESEA_WORDS, PYVI_WORDS = 1, 2, 4
+
+
+@dataclass
+class Settings:
+    segment_gold: tuple[str, ...] = ("ws/vlsp2016/train.txt", "ws/ud-vtb/train.txt", "ws/ud-vtb/dev.txt")
+    pos_gold: str = "ner/vlsp2016/word/train.5col.conll"
+    shared_dir: str = str(SHARED)
+    folds: int = 5  # the train-word dictionary seen by each training sentence leaves out its own fold
+    c1: float = 0.05
+    c2: float = 0.01
+    max_iterations: int = 150
+    pos_max_iterations: int = 100
+    min_common_count: int = 20
+    with_pos: bool = True
+
+
+def canonical(text: str) -> str:
+    return apply_tone_style(unicodedata.normalize("NFC", text), "modern").lower()
+
+
+def _bundled_word_lists() -> tuple[set[str], set[str]]:
+    """Multi-syllable words of the dictionaries shipped inside the underthesea and pyvi wheels."""
+    import pyvi
+    import underthesea
+
+    def read(path: Path) -> set[str]:
+        words = set()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word = " ".join(canonical(line).replace("_", " ").split())
+            if 2 <= word.count(" ") + 1 <= 4:
+                words.add(word)
+        return words
+
+    return (read(Path(underthesea.__file__).parent / "corpus" / "data" / "Viet74K.txt"),
+            read(Path(pyvi.__file__).parent / "models" / "words.txt"))
+
+
+def segment_examples(paths: list[Path]):
+    """(sentence, tokens, labels, gold words) of every gold sentence, labels B/I per token."""
+    for path in paths:
+        for words in read_gold(path):
+            sentence, spans = gold_sentence(words)
+            starts = {start for start, _ in spans}
+            tokens = tokenize(sentence)
+            labels = ["B" if start in starts else "I" for start, _, _ in tokens]
+            labels[0] = "B"
+            yield sentence, tokens, labels, words
+
+
+def _gold_word_forms(words: list[str]) -> list[str]:
+    return [" ".join(canonical(word).split("_")) for word in words if "_" in word]
+
+
+def train(out_dir: Path = MODEL_DIR, settings: Settings | None = None) -> dict:
+    """Train models/ws from the gold train splits; returns what it did (data, sizes, seconds)."""
+    import pycrfsuite
+
+    settings = settings or Settings()
+    shared = Path(settings.shared_dir)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    examples = list(segment_examples([shared / p for p in settings.segment_gold]))
+    underthesea_words, pyvi_words = _bundled_word_lists()
+    fold_words = [Counter() for _ in range(settings.folds)]
+    for n, (_, _, _, words) in enumerate(examples):
+        fold_words[n % settings.folds].update(_gold_word_forms(words))
+    all_train_words = set().union(*fold_words)
+
+    def dictionary(train_words: set[str]) -> dict[str, int]:
+        masks: dict[str, int] = {}
+        for source, words in ((TRAIN_WORDS, train_words), (UNDERTHESEA_WORDS, underthesea_words),
+                              (PYVI_WORDS, pyvi_words)):
+            for word in words:
+                masks[word] = masks.get(word, 0) | source
+        return masks
+
+    fold_dictionaries = [dictionary(set().union(*(fold_words[:k] + fold_words[k + 1:])))
+                         for k in range(settings.folds)]
+    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations,
+                        "feature.possible_transitions": True})
+    common = Counter()
+    for n, (sentence, tokens, labels, _) in enumerate(examples):
+        forms, shapes = syllable_forms(sentence, tokens)
+        trainer.append(segment_features(forms, shapes, fold_dictionaries[n % settings.folds]), labels)
+        for (start, end, kind), form in zip(tokens, forms):
+            if kind == "word" and sentence[start].islower():
+                common[form] += 1
+    trainer.train(str(out_dir / "segment.crfsuite"))
+    segment_seconds = time.perf_counter() - started
+
+    final_dictionary = dictionary(all_train_words)
+    with open(out_dir / "dictionary.tsv", "w", encoding="utf-8") as out:
+        for word in sorted(final_dictionary):
+            out.write(f"{word}\t{final_dictionary[word]}\n")
+    common_syllables = sorted(s for s, count in common.items()
+                              if count >= settings.min_common_count and s.isalpha() and s.isascii())
+    (out_dir / "common_syllables.txt").write_text("\n".join(common_syllables) + "\n", encoding="utf-8")
+
+    pos_sentences = train_pos(out_dir, shared / settings.pos_gold, settings) if settings.with_pos else 0
+    return {
+        "out_dir": str(out_dir),
+        "settings": asdict(settings),
+        "segment_sentences": len(examples),
+        "dictionary_words": len(final_dictionary),
+        "pos_sentences": pos_sentences,
+        "segment_seconds": round(segment_seconds, 1),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def read_pos_gold(path: Path) -> list[list[tuple[str, str]]]:
+    sentences, current = [], []
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            columns = line.rstrip("\n").split("\t")
+            if len(columns) < 2:
+                if current:
+                    sentences.append(current)
+                current = []
+                continue
+            current.append((columns[0], columns[1]))
+    if current:
+        sentences.append(current)
+    return sentences
+
+
+def word_form_and_shape(word: str) -> tuple[str, str]:
+    """The POS tagger's view of a gold word, computed the way the segmenter computes it at run time."""
+    text = word.replace("_", " ")
+    tokens = tokenize(text)
+    if not tokens:
+        return word, "punct"
+    forms, shapes = syllable_forms(text, tokens)
+    return "_".join(forms), shapes[0]
+
+
+def train_pos(out_dir: Path, gold: Path, settings: Settings) -> int:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.pos_max_iterations})
+    sentences = read_pos_gold(gold)
+    for sentence in sentences:
+        forms_shapes = [word_form_and_shape(word) for word, _ in sentence]
+        trainer.append(pos_features([f for f, _ in forms_shapes], [s for _, s in forms_shapes]),
+                       [tag for _, tag in sentence])
+    trainer.train(str(out_dir / "pos.crfsuite"))
+    return len(sentences)
