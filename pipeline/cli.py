@@ -33,7 +33,7 @@ def run_command(
     text_field: str = typer.Option("text", help="Field or column holding the text in JSON, CSV and Parquet."),
     shard_size: int = typer.Option(500, help="Documents per part file."),
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern (hoà, thuỷ) or classic (hòa, thủy)."),
-    keep_boilerplate: bool = typer.Option(False, help="Do not drop page furniture (it is still listed in the audit)."),
+    keep_boilerplate: bool = typer.Option(False, help="Keep page furniture in the text (nothing is removed or audited)."),
     segmenter: str = typer.Option("underthesea", help="Word segmentation backend."),
     ner_backend: str = typer.Option("underthesea", "--ner", help="NER backend."),
     top_k: int = typer.Option(10, help="Keywords per document."),

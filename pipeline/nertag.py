@@ -270,9 +270,13 @@ BACKENDS = {"vnpipe": VnpipeTagger, "underthesea": UndertheseaTagger}
 DEFAULT_TAGGER = "vnpipe"
 
 
-@functools.cache
 def get_tagger(name: str = DEFAULT_TAGGER) -> EntityTagger:
     """The entity tagger called `name`, loaded once per process."""
+    return _load_tagger(name)
+
+
+@functools.cache
+def _load_tagger(name: str) -> EntityTagger:
     try:
         backend = BACKENDS[name]
     except KeyError:

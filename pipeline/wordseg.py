@@ -40,13 +40,13 @@ class Segmenter(Protocol):
 _URL = r"(?:https?://|www\.)[^\s]+?(?=[.,;:!?)\]}'\"”’»]*(?:\s|$))"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _HANDLE = r"[#@][^\W_][\w.]*(?<!\.)"
-_DATE = r"\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?(?!\w)"
+_DATE = r"\d{1,4}(?:[/-]\d{1,4}){1,2}(?![\w/-])"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?!\w)|\d{1,2}[hg]\d{2}(?!\w)"
-_NUMBER = r"[+-]?\d+(?:[.,]\d+)*(?:%|(?![\w]))"
+_NUMBER = r"\d+(?:[.,]\d+)*(?:-\d+(?:[.,]\d+)*)?(?:%|(?!\w))"
 _DOMAIN = r"\w+(?:[.-]\w+)*\.(?:com|net|org|vn|io|ai|gov|edu|info|biz|co|uk|us|de|fr|jp|cn)(?:\.vn)?(?!\w)"
 # Initials and abbreviations with their full stop, as Vietnamese news and the gold data write them:
 # `TP. HCM`, `H. Nam`, `Th. Sĩ`; only when a word follows, so a sentence-final letter keeps its stop apart.
-_ABBREVIATION = r"(?:[A-ZĐ][a-zđ]?|TP|Tp|tp|TS|ThS|PGS|GS|Mr|Mrs|Ms|Dr|St)\.(?=\s*\w)"
+_ABBREVIATION = r"(?:[A-ZĐ][a-zđ]?|TP|Tp|tp|TS|ThS|PGS|GS|Mr|Mrs|Ms|Dr|St)\.(?=\s*\S)"
 _WORD = r"[^\W_]+(?:['’&.-][^\W_]+)*"
 _PUNCTUATION = r"(?P<mark>[^\w\s])(?P=mark)*|_"
 
@@ -101,12 +101,26 @@ PROTECTED_TAGS = {"url": "Np", "email": "Np", "handle": "Np", "domain": "Np", "d
 _CAMEL_OR_ALPHANUMERIC = re.compile(r"\w*[a-zđ]\w*[A-ZĐ]\w*|(?=\w*\d)(?=\w*[^\W\d_])\w+|[A-ZĐ]{2,}\w*")
 
 
+# English words of organisation and place names; the gold data keeps them apart (`Navigos Group`).
+ORGANISATION_WORDS = frozenset("""
+group company corp corporation inc ltd llc plc pte co jsc ag sa bank capital holdings holding
+resort hotel hotels games game cup club center centre university college school institute
+foundation international global world service services computer computers technology
+technologies tech systems solutions software network networks media news times post channel
+studio studios entertainment motors motor electronics energy pharma partners ventures labs lab
+airlines airways airport city street park tower towers mall plaza market fund trust
+""".split())
+
+
 def _is_foreign_name_part(token: str, common_syllables: frozenset[str]) -> bool:
-    """A capitalised Latin-script token without Vietnamese marks that reads as a foreign name:
-    not a Vietnamese syllable at all (`Altman`, `John`), or a rare one (`Sam`, `Ben`)."""
-    if not token[:1].isupper() or _has_vietnamese_marks(token) or not token.isalpha():
+    """A capitalised Latin-script token without Vietnamese marks that reads as part of a foreign
+    person or place name: not a Vietnamese syllable at all (`Altman`, `John`), or a rare one (`Sam`)."""
+    if len(token) < 2 or not token.istitle() or not token.isalpha() or _has_vietnamese_marks(token):
         return False
-    return not is_vietnamese_syllable(token) or token.lower() not in common_syllables
+    lowered = token.lower()
+    if lowered in ORGANISATION_WORDS:
+        return False
+    return not is_vietnamese_syllable(token) or lowered not in common_syllables
 
 
 class UserWords:
@@ -189,7 +203,7 @@ class Rules:
                     forced.append((i, j, "Np"))
                 i = j
                 continue
-            elif kind == "word" and _CAMEL_OR_ALPHANUMERIC.fullmatch(text) and not text.isdigit():
+            elif kind == "word" and _CAMEL_OR_ALPHANUMERIC.fullmatch(text) and not is_vietnamese_syllable(text):
                 forced.append((i, i + 1, "Ny" if text.isupper() else "Np"))
             i += 1
         return sorted(forced)
@@ -423,7 +437,8 @@ class PyviSegmenter(_RuleBackend):
     def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
         words, tags = self._pos_tag(self._tokenize(sentence))
         spans = align_tokens(sentence, words, joiner="_")
-        return [(start, end, tag) for (start, end), tag in zip(spans, tags)]
+        # pyvi tags punctuation F; the VLSP tag set the other backends use says CH.
+        return [(start, end, "CH" if tag == "F" else tag) for (start, end), tag in zip(spans, tags)]
 
 
 BACKENDS = {"vnpipe": VnpipeSegmenter, "underthesea": UndertheseaSegmenter, "pyvi": PyviSegmenter}
