@@ -271,7 +271,30 @@ def syllable_forms(sentence: str, tokens: list[Token]) -> tuple[list[str], list[
     return forms, shapes
 
 
-def segment_features(forms: list[str], shapes: list[str], dictionary: dict[str, int]) -> list[list[str]]:
+class UndertheseaOpinion:
+    """underthesea's segmentation CRF (trained on VLSP 2013, shipped in its wheel) run on our tokens:
+    its label and confidence at each position are features of our CRF (stacking)."""
+
+    def __init__(self) -> None:
+        import joblib
+        import pycrfsuite
+        import underthesea
+        from underthesea_core import CRFFeaturizer
+
+        model_dir = Path(underthesea.__file__).parent / "pipeline" / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
+        self.featurizer = CRFFeaturizer(joblib.load(model_dir / "features.bin"), joblib.load(model_dir / "dictionary.bin"))
+        self.tagger = pycrfsuite.Tagger()
+        self.tagger.open(str(model_dir / "models.bin"))
+        self.checksum = f"underthesea-{version('underthesea')}"
+
+    def features(self, texts: list[str]) -> list[str]:
+        tagger = self.tagger
+        labels = tagger.tag(self.featurizer.process([[[text] for text in texts]])[0])
+        return [f"ut={label[0]}{round(tagger.marginal('I-W', i) * 5)}" for i, label in enumerate(labels)]
+
+
+def segment_features(forms: list[str], shapes: list[str], dictionary: dict[str, int],
+                     opinions: list[str] | None = None) -> list[list[str]]:
     """CRF features of each position; label B starts a word, I continues it."""
     n = len(forms)
     w = ["<s>", "<s>"] + forms + ["</s>", "</s>"]
@@ -301,6 +324,8 @@ def segment_features(forms: list[str], shapes: list[str], dictionary: dict[str, 
             sources = get(gram)
             if sources:
                 row.append(f"{name}={sources}")
+        if opinions is not None:
+            row.append(opinions[i - 2])
         features.append(row)
     return features
 
@@ -347,18 +372,20 @@ class VnpipeSegmenter(_RuleBackend):
         self.segment_tagger.open(str(model_dir / "segment.crfsuite"))
         self.pos_tagger = pycrfsuite.Tagger()
         self.pos_tagger.open(str(model_dir / "pos.crfsuite"))
+        self.opinion = UndertheseaOpinion()
 
     def _model_checksum(self) -> str:
         digest = hashlib.sha256()
         for name in ("segment.crfsuite", "pos.crfsuite", "dictionary.tsv"):
             digest.update((self.model_dir / name).read_bytes())
-        return f"vnpipe-ws-{digest.hexdigest()[:12]}"
+        return f"vnpipe-ws-{digest.hexdigest()[:12]}+{self.opinion.checksum}"
 
     def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
         if not tokens:
             return []
         forms, shapes = syllable_forms(sentence, tokens)
-        labels = self.segment_tagger.tag(segment_features(forms, shapes, self.dictionary))
+        opinions = self.opinion.features([sentence[start:end] for start, end, _ in tokens])
+        labels = self.segment_tagger.tag(segment_features(forms, shapes, self.dictionary, opinions))
         groups: list[list[int]] = []
         for i, label in enumerate(labels):
             if label == "I" and groups:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..evaluate.ws import gold_sentence, read_gold
 from ..vietnamese import apply_tone_style
-from ..wordseg import MODEL_DIR, pos_features, segment_features, syllable_forms, tokenize
+from ..wordseg import MODEL_DIR, UndertheseaOpinion, pos_features, segment_features, syllable_forms, tokenize
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "eval"
 
@@ -30,6 +30,7 @@ class Settings:
     c2: float = 0.01
     max_iterations: int = 150
     pos_max_iterations: int = 100
+    pos_c1: float = 0.5  # stronger L1 than the segmenter's keeps the POS model small
     min_common_count: int = 20
     with_pos: bool = True
 
@@ -102,9 +103,11 @@ def train(out_dir: Path = MODEL_DIR, settings: Settings | None = None) -> dict:
     trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations,
                         "feature.possible_transitions": True})
     common = Counter()
+    opinion = UndertheseaOpinion()
     for n, (sentence, tokens, labels, _) in enumerate(examples):
         forms, shapes = syllable_forms(sentence, tokens)
-        trainer.append(segment_features(forms, shapes, fold_dictionaries[n % settings.folds]), labels)
+        opinions = opinion.features([sentence[start:end] for start, end, _ in tokens])
+        trainer.append(segment_features(forms, shapes, fold_dictionaries[n % settings.folds], opinions), labels)
         for (start, end, kind), form in zip(tokens, forms):
             if kind == "word" and sentence[start].islower():
                 common[form] += 1
@@ -161,7 +164,7 @@ def train_pos(out_dir: Path, gold: Path, settings: Settings) -> int:
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
-    trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.pos_max_iterations})
+    trainer.set_params({"c1": settings.pos_c1, "c2": settings.c2, "max_iterations": settings.pos_max_iterations})
     sentences = read_pos_gold(gold)
     for sentence in sentences:
         forms_shapes = [word_form_and_shape(word) for word, _ in sentence]
