@@ -75,6 +75,7 @@ class UndertheseaTagger:
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "ner"
 MODEL_FILE = "model.crfsuite"
 GAZETTEER_FILE = "gazetteer.tsv"
+LEXICON_FILE = "lexicon.tsv"  # entity names seen in the training data, written by `train`
 CLUSTERS_FILE = "clusters.tsv"
 _GAZETTEER_MAX_SYLLABLES = 6
 
@@ -181,7 +182,7 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
         return facts[i][0] if 0 <= i < n else ("<s>" if i < 0 else "</s>")
 
     features = []
-    for i, ((_, _, w, place), text) in enumerate(zip(syllables, texts)):
+    for i, (_, _, w, place) in enumerate(syllables):
         low, shape, vietnamese, short = facts[i]
         rank = word_rank[w]
         word = word_lower[w]
@@ -195,6 +196,7 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
             f"w-1={prev_word}", f"w+1={next_word}",
             f"wshape={'_'.join(_syllable_facts(t)[3] for t in word_forms[w])}",
             f"gz={gaz[i]}", f"gz-1={gaz[i - 1] if i else '<s>'}", f"gz+1={gaz[i + 1] if i + 1 < n else '</s>'}",
+            f"gz|sh={gaz[i]}|{short}", f"gz|first={gaz[i]}|{int(i == 0)}",
         ]
         if i == 0:
             row.append("first")
@@ -219,7 +221,8 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
 class VnpipeTagger:
     """Our CRF (VLSP 2016 + 2018 train), tagging syllables with word-boundary and gazetteer features.
 
-    `gazetteer_paths` adds user name lists (name<TAB>label) to the shipped one; they are
+    The names it looks up are those of the training data (`lexicon.tsv`), then the hand-written
+    `gazetteer.tsv`, then `gazetteer_paths` (user lists, name<TAB>label); later lists win. A match is
     evidence the model weighs, not an overwrite.
     """
 
@@ -232,19 +235,21 @@ class VnpipeTagger:
         model_path = model_dir / MODEL_FILE
         if not model_path.exists():
             raise FileNotFoundError(f"NER model {model_path} is missing; run `vnpipe train ner` to build it")
-        self._paths = [model_path, model_dir / GAZETTEER_FILE, *map(Path, gazetteer_paths)]
+        names = [model_dir / LEXICON_FILE, model_dir / GAZETTEER_FILE, *map(Path, gazetteer_paths)]
+        self._paths = [model_path, *(path for path in names[:1] if path.exists()), *names[1:]]
         self.gazetteer = load_gazetteer(self._paths[1:])
         self.clusters = load_clusters(model_dir / CLUSTERS_FILE)
         if self.clusters:
             self._paths.append(model_dir / CLUSTERS_FILE)
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
+        digest = hashlib.sha256()
+        for path in self._paths:  # the model and every name list and cluster file it reads
+            digest.update(path.read_bytes())
+        self._checksum = f"vnpipe-ner-{digest.hexdigest()[:16]}"
 
     def checksum(self) -> str:
-        digest = hashlib.sha256()
-        for path in self._paths:
-            digest.update(path.read_bytes())
-        return f"vnpipe-ner-{digest.hexdigest()[:16]}"
+        return self._checksum
 
     def tag(self, sentence: str, words: list[Word]) -> list[Entity]:
         spans, features = sentence_features(sentence, words, self.gazetteer, self.clusters)

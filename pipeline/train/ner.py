@@ -6,17 +6,21 @@ from a segmenter. The CRF tags syllables, so an entity need not line up with a w
 from __future__ import annotations
 
 import json
+import random
 import time
+from collections import Counter
 from pathlib import Path
 
 from ..evaluate.ner import GoldSentence, read_conll, score
-from ..nertag import (CLUSTERS_FILE, GAZETTEER_FILE, MODEL_DIR, MODEL_FILE, load_clusters,
-                      load_gazetteer, sentence_features, spans_from_bio)
+from ..nertag import (CLUSTERS_FILE, GAZETTEER_FILE, LEXICON_FILE, MODEL_DIR, MODEL_FILE, load_clusters,
+                      load_gazetteer, normalize_token, sentence_features, spans_from_bio)
 from ..wordseg import get_segmenter
 
 DEFAULT_EVAL_DIR = MODEL_DIR.parents[2] / "shared" / "eval" / "ner"
 TRAIN_FILES = ("vlsp2016/word/train.conll", "vlsp2018/syllable/train.conll")
-SETTINGS = {"algorithm": "lbfgs", "c1": 0.05, "c2": 0.01, "max_iterations": 200,
+AUGMENT_EVERY = 4  # one in 4 train sentences with a PER or ORG also appears with gazetteer names
+FOLDS = 5  # the names a training sentence sees come from the other folds, as unseen text would
+SETTINGS = {"algorithm": "lbfgs", "c1": 0.05, "c2": 0.01, "max_iterations": 150,
             "feature.possible_transitions": True}
 
 
@@ -43,6 +47,67 @@ def load_training_data(eval_dir: Path, segmenter_name: str) -> dict[str, list[Go
     return corpora
 
 
+def entity_names(sentences: list[GoldSentence]) -> Counter:
+    """How often each (name syllables, label) pair is an entity in `sentences`."""
+    counts: Counter = Counter()
+    for sentence in sentences:
+        for start, end, label in sentence.entities:
+            name = tuple(normalize_token(sentence.text[start:end]).split())
+            # A name starts and ends with a letter or digit (gold sometimes tags a lone quote).
+            if 0 < len(name) <= 6 and name[0][0].isalnum() and name[-1][-1].isalnum():
+                counts[name, label] += 1
+    return counts
+
+
+def lexicon_of(counts: Counter) -> dict[tuple[str, ...], str]:
+    """Each name's most frequent label (ties: alphabetical, so the result is deterministic)."""
+    best: dict[tuple[str, ...], tuple[int, str]] = {}
+    for (name, label), count in counts.items():
+        if name not in best or (count, label) > best[name]:
+            best[name] = (count, label)
+    return {name: label for name, (_, label) in sorted(best.items())}
+
+
+def with_gazetteer_names(sentences: list[GoldSentence], gazetteer: dict[tuple[str, ...], str],
+                         seed: int = 0) -> list[GoldSentence]:
+    """Copies of some sentences whose PER and ORG entities are swapped for gazetteer names.
+
+    VLSP has few of the names the gazetteer lists (OpenAI, a16z); the copies teach the model
+    that a gazetteer match in a person or organisation context is good evidence whatever its
+    shape. Only entities that are whole words are swapped; each becomes one word.
+    """
+    names = {label: sorted(" ".join(name) for name, l in gazetteer.items() if l == label) for label in ("PER", "ORG")}
+    rng = random.Random(seed)
+    copies = []
+    for k, sentence in enumerate(sentences):
+        if k % AUGMENT_EVERY or not any(label in names for _, _, label in sentence.entities):
+            continue
+        starts = {s for s, _, _ in sentence.words}
+        ends = {e for _, e, _ in sentence.words}
+        swaps = {(s, e): rng.choice(names[label]) for s, e, label in sentence.entities
+                 if label in names and s in starts and e in ends}
+        if not swaps:
+            continue
+        pieces, position, shift, moved = [], 0, 0, {}
+        for (s, e), name in sorted(swaps.items()):
+            pieces += [sentence.text[position:s], name]
+            moved[s, e] = (s + shift, s + shift + len(name))
+            shift += len(name) - (e - s)
+            position = e
+        pieces.append(sentence.text[position:])
+
+        def new_offset(i: int) -> int:
+            return i + sum(len(name) - (e - s) for (s, e), name in swaps.items() if e <= i)
+
+        words = [(new_offset(s), new_offset(e), pos) for s, e, pos in sentence.words
+                 if not any(a <= s and e <= b for a, b in swaps)]
+        words += [(a, b, "") for a, b in moved.values()]
+        entities = [(*moved[s, e], label) if (s, e) in moved else (new_offset(s), new_offset(e), label)
+                    for s, e, label in sentence.entities]
+        copies.append(GoldSentence("".join(pieces), sorted(words), entities))
+    return copies
+
+
 def split(sentences: list, holdout: float) -> tuple[list, list]:
     """The first part to train on and the last `holdout` fraction held out (documents stay together)."""
     cut = len(sentences) - int(len(sentences) * holdout)
@@ -55,7 +120,8 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
 
     With `holdout` > 0 the last fraction of each train file is held out and scored (for tuning);
     0 reproduces the shipped model. Training is deterministic (L-BFGS, fixed data order).
-    The gazetteer and clusters are read from `out_dir` (or the shipped ones when missing).
+    The gazetteer and clusters are read from `out_dir` (or the shipped ones when missing);
+    clusters missing from both are built from the unlabeled corpus first (`build_clusters`).
     """
     import pycrfsuite
 
@@ -63,6 +129,8 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = {**SETTINGS, **(settings or {})}
     resources = out_dir if (out_dir / GAZETTEER_FILE).exists() else MODEL_DIR
+    if not (resources / CLUSTERS_FILE).exists():
+        build_clusters(resources / CLUSTERS_FILE)
     gazetteer = load_gazetteer([resources / GAZETTEER_FILE])
     clusters = load_clusters(resources / CLUSTERS_FILE)
     started = time.perf_counter()
@@ -70,30 +138,49 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
     trainer = pycrfsuite.Trainer(verbose=False)
     trainer.select(settings["algorithm"])
     trainer.set_params({k: v for k, v in settings.items() if k != "algorithm"})
-    held_out, counts = {}, {}
+    held_out, counts, parts = {}, {}, {}
     for name, sentences in corpora.items():
-        train_part, held_out[name] = split(sentences, holdout)
-        counts[name] = len(train_part)
-        for sentence in train_part:
-            spans, features = sentence_features(sentence.text, sentence.words, gazetteer, clusters)
-            if spans:
-                trainer.append(features, syllable_labels(spans, sentence.entities))
+        parts[name], held_out[name] = split(sentences, holdout)
+        parts[name] = parts[name] + with_gazetteer_names(parts[name], gazetteer)
+        counts[name] = len(parts[name])
+    # Jackknifed names: a sentence of fold k looks names up in what folds other than k saw, so the
+    # model learns how far a match in the lexicon can be trusted on text it was not trained on.
+    folds = {name: [k * FOLDS // len(part) for k in range(len(part))] for name, part in parts.items()}
+    fold_counts = [Counter() for _ in range(FOLDS)]
+    for name, part in parts.items():
+        for fold in range(FOLDS):
+            fold_counts[fold] += entity_names([s for s, f in zip(part, folds[name]) if f == fold])
+    all_counts = sum(fold_counts, Counter())
+    for fold in range(FOLDS):
+        lexicon = {**lexicon_of(all_counts - fold_counts[fold]), **gazetteer}
+        for name, part in parts.items():
+            for sentence, sentence_fold in zip(part, folds[name]):
+                if sentence_fold != fold:
+                    continue
+                spans, features = sentence_features(sentence.text, sentence.words, lexicon, clusters)
+                if spans:
+                    trainer.append(features, syllable_labels(spans, sentence.entities))
+    full_lexicon = lexicon_of(all_counts)
+    (out_dir / LEXICON_FILE).write_text(
+        "# Entity names of the training data with their most frequent label; written by `vnpipe train ner`.\n"
+        + "".join(f"{' '.join(name)}\t{label}\n" for name, label in full_lexicon.items()), encoding="utf-8")
     prepared = time.perf_counter()
     model_path = out_dir / MODEL_FILE
     trainer.train(str(model_path))
     finished = time.perf_counter()
-    summary = {"model": str(model_path), "bytes": model_path.stat().st_size, "settings": settings,
+    summary = {"model": model_path.name, "bytes": model_path.stat().st_size, "settings": settings,
                "segmenter": segmenter_name, "train_sentences": counts,
                "prepare_seconds": round(prepared - started, 1), "train_seconds": round(finished - prepared, 1),
                "iterations": trainer.logparser.last_iteration.get("num") if trainer.logparser.last_iteration else None}
     if holdout:
+        lexicon = {**full_lexicon, **gazetteer}
         tagger = pycrfsuite.Tagger()
         tagger.open(str(model_path))
         summary["holdout"] = {}
         for name, sentences in held_out.items():
             predicted = []
             for sentence in sentences:
-                spans, features = sentence_features(sentence.text, sentence.words, gazetteer, clusters)
+                spans, features = sentence_features(sentence.text, sentence.words, lexicon, clusters)
                 predicted.append(spans_from_bio(spans, tagger.tag(features)) if spans else [])
             result = score([s.entities for s in sentences], predicted)
             summary["holdout"][name] = {"sentences": len(sentences), "micro": result["micro"],

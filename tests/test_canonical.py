@@ -1,0 +1,48 @@
+from pipeline.canonical import canonical_names, load_aliases, name_key
+
+
+def test_mentions_of_one_person_share_the_full_name():
+    entities = [(0, 10, "PER", "Sam Altman"), (30, 36, "ORG", "OpenAI"), (50, 56, "PER", "Altman"),
+                (70, 80, "PER", "ông Altman"), (90, 97, "ORG", "Open AI")]
+    assert canonical_names(entities) == ["Sam Altman", "OpenAI", "Sam Altman", "Sam Altman", "OpenAI"]
+
+
+def test_shipped_aliases_join_variants_across_documents():
+    entities = [(0, 4, "ORG", "a16z"), (10, 29, "ORG", "Andreessen Horowitz"), (40, 46, "LOC", "Hoa Kỳ"),
+                (50, 52, "LOC", "Mỹ")]
+    assert canonical_names(entities) == ["Andreessen Horowitz", "Andreessen Horowitz", "Mỹ", "Mỹ"]
+
+
+def test_a_shared_family_name_goes_to_the_person_mentioned_last():
+    entities = [(0, 12, "PER", "Ben Horowitz"), (20, 34, "PER", "Marc Horowitz"), (40, 48, "PER", "Horowitz")]
+    assert canonical_names(entities, aliases={}) == ["Ben Horowitz", "Marc Horowitz", "Marc Horowitz"]
+
+
+def test_kinship_words_are_titles_only_in_lower_case():
+    entities = [(0, 11, "PER", "Lê Anh Tuấn"), (20, 28, "PER", "anh Tuấn"), (30, 38, "PER", "Anh Tuấn")]
+    assert canonical_names(entities, aliases={}) == ["Lê Anh Tuấn"] * 3
+
+
+def test_tone_placement_does_not_split_a_name():
+    entities = [(0, 8, "LOC", "Khánh Hòa"), (10, 18, "LOC", "Khánh Hoà")]
+    assert canonical_names(entities, aliases={}) == ["Khánh Hoà", "Khánh Hoà"]
+
+
+def test_user_aliases_extend_and_override_the_shipped_list(tmp_path):
+    user = tmp_path / "aliases.csv"
+    user.write_text("alias,canonical\nHoa Kỳ,Hoa Kỳ\nMỹ,Hoa Kỳ\nNV,Nvidia\n", encoding="utf-8")
+    aliases = load_aliases(user)
+    assert aliases[name_key("a16z")] == "Andreessen Horowitz"
+    entities = [(0, 2, "LOC", "Mỹ"), (5, 7, "ORG", "NV")]
+    assert canonical_names(entities, aliases) == ["Hoa Kỳ", "Nvidia"]
+
+
+def test_a_malformed_alias_row_names_the_file_and_line(tmp_path):
+    user = tmp_path / "aliases.csv"
+    user.write_text("alias,canonical\nOpenAI,\n", encoding="utf-8")
+    try:
+        load_aliases(user, include_shipped=False)
+    except ValueError as error:
+        assert str(error).startswith(f"{user}:2: expected `alias,canonical`")
+    else:
+        raise AssertionError("no error")

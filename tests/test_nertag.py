@@ -1,0 +1,139 @@
+import math
+
+import pytest
+
+from pipeline.nertag import get_tagger, spans_from_bio, syllables_of
+
+# Words as a segmenter gives them: spans into the sentence, with a POS tag the model ignores.
+
+
+def words_of(sentence: str, tokens: list[str]) -> list[tuple[int, int, str]]:
+    spans, position = [], 0
+    for token in tokens:
+        start = sentence.index(token, position)
+        position = start + len(token)
+        spans.append((start, position, ""))
+    return spans
+
+
+def entities(sentence: str, tokens: list[str]) -> list[tuple[str, str]]:
+    return [(sentence[s:e], label) for s, e, label, _ in get_tagger("vnpipe").tag(sentence, words_of(sentence, tokens))]
+
+
+def test_spans_from_bio_joins_tokens_and_starts_an_entity_on_a_stray_inside_tag():
+    spans = [(0, 3), (4, 10), (11, 14), (15, 18)]
+    assert spans_from_bio(spans, ["B-PER", "I-PER", "O", "I-ORG"]) == [(0, 10, "PER"), (15, 18, "ORG")]
+
+
+def test_syllables_keep_their_word_and_place():
+    sentence = "Sam Altman nói"
+    assert syllables_of(sentence, [(0, 10, "Np"), (11, 14, "V")]) == [
+        (0, 3, 0, "B"), (4, 10, 0, "E"), (11, 14, 1, "S")]
+
+
+def test_tech_companies_and_people_get_the_right_label():
+    sentence = "Ngày 8 tháng 10, CEO của OpenAI, Sam Altman, trong cuộc trò chuyện với Ben Horowitz, đồng sáng lập công ty đầu tư a16z."
+    tokens = ["Ngày", "8", "tháng", "10", ",", "CEO", "của", "OpenAI", ",", "Sam Altman", ",", "trong", "cuộc",
+              "trò chuyện", "với", "Ben Horowitz", ",", "đồng", "sáng lập", "công ty", "đầu tư", "a16z", "."]
+    assert entities(sentence, tokens) == [("OpenAI", "ORG"), ("Sam Altman", "PER"), ("Ben Horowitz", "PER"),
+                                          ("a16z", "ORG")]
+
+
+def test_partners_listed_after_a_cue_are_organisations():
+    sentence = "OpenAI hợp tác với các ông lớn công nghệ như Nvidia, Oracle, AMD và Apple."
+    tokens = ["OpenAI", "hợp tác", "với", "các", "ông", "lớn", "công nghệ", "như", "Nvidia", ",", "Oracle", ",",
+              "AMD", "và", "Apple", "."]
+    assert entities(sentence, tokens) == [("OpenAI", "ORG"), ("Nvidia", "ORG"), ("Oracle", "ORG"), ("AMD", "ORG"),
+                                          ("Apple", "ORG")]
+
+
+def test_vietnamese_people_places_and_organisations():
+    sentence = "Ông Nguyễn Văn Bình làm việc tại Ngân hàng Nhà nước ở Hà Nội."
+    tokens = ["Ông", "Nguyễn Văn Bình", "làm việc", "tại", "Ngân hàng", "Nhà nước", "ở", "Hà Nội", "."]
+    assert entities(sentence, tokens) == [("Nguyễn Văn Bình", "PER"), ("Ngân hàng Nhà nước", "ORG"),
+                                          ("Hà Nội", "LOC")]
+
+
+def test_confidence_is_a_probability():
+    sentence = "Sam Altman đến Hà Nội."
+    found = get_tagger("vnpipe").tag(sentence, words_of(sentence, ["Sam Altman", "đến", "Hà Nội", "."]))
+    assert [sentence[s:e] for s, e, _, _ in found] == ["Sam Altman", "Hà Nội"]
+    assert all(0.5 < confidence <= 1.0 and not math.isnan(confidence) for *_, confidence in found)
+
+
+def test_tone_placement_does_not_change_the_result():
+    classic = "Ông Lê Văn Hòa đến Khánh Hòa."
+    modern = "Ông Lê Văn Hoà đến Khánh Hoà."
+    tagger = get_tagger("vnpipe")
+    spans = lambda s: [(a, b, label) for a, b, label, _ in tagger.tag(s, words_of(s, ["Ông", s[4:14], "đến", s[19:28], "."]))]
+    assert spans(classic) == spans(modern) == [(4, 14, "PER"), (19, 28, "LOC")]
+
+
+def test_an_empty_sentence_has_no_entities():
+    assert get_tagger("vnpipe").tag("", []) == []
+
+
+def test_unknown_tagger_says_which_exist():
+    with pytest.raises(ValueError, match="unknown NER tagger 'spacy'; choose one of vnpipe, underthesea"):
+        get_tagger("spacy")
+
+
+def test_evaluate_scores_entities_on_character_spans(tmp_path):
+    from pipeline.evaluate.ner import evaluate
+
+    gold = tmp_path / "gold.conll"
+    gold.write_text("Ông\tO\nSam_Altman\tB-PER\nđến\tO\nHà_Nội\tB-LOC\n.\tO\n\n"
+                    "Nvidia\tB-ORG\nvà\tO\nAMD\tB-ORG\nhợp_tác\tO\n.\tO\n", encoding="utf-8")
+    result = evaluate(gold, "vnpipe", words="gold")
+    assert result["micro"] == {"precision": 100.0, "recall": 100.0, "f1": 100.0, "tp": 4, "fp": 0, "fn": 0,
+                               "support": 4}
+    assert result["labels"]["ORG"]["support"] == 2
+    assert result["sentences"] == 2 and result["errors"] == []
+
+
+def test_evaluate_refuses_gold_words_for_a_syllable_file(tmp_path):
+    from pipeline.evaluate.ner import evaluate
+
+    gold = tmp_path / "gold.conll"
+    gold.write_text("Hà\tB-LOC\nNội\tI-LOC\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="has no gold word segmentation"):
+        evaluate(gold, "vnpipe", words="gold")
+
+
+SHARED_NER = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "eval" / "ner"
+
+
+@pytest.mark.slow
+def test_vlsp2016_test_with_gold_words_keeps_the_model_card_score():
+    from pipeline.evaluate.ner import evaluate
+
+    result = evaluate(SHARED_NER / "vlsp2016" / "word" / "test.conll", "vnpipe", words="gold")
+    assert result["micro"]["f1"] >= 86.6  # MODEL_CARD.md: 86.68 (VnCoreNLP 88.55 is the target)
+    assert result["sentences_per_second"] > 130  # underthesea ner(): ~130
+
+
+@pytest.mark.slow
+def test_vlsp2018_dev_from_raw_paragraphs_keeps_the_model_card_score():
+    from pipeline.evaluate.ner import evaluate
+
+    result = evaluate(SHARED_NER / "vlsp2018" / "spans" / "dev.jsonl", "vnpipe", words="segmenter")
+    assert result["micro"]["f1"] >= 84.4  # MODEL_CARD.md: 84.45 with the underthesea segmenter
+
+
+def test_a_user_name_list_is_read_and_changes_the_checksum(tmp_path):
+    from pipeline.nertag import VnpipeTagger
+
+    names = tmp_path / "names.tsv"
+    names.write_text("Công ty Sao Khuê Labs\tORG\n", encoding="utf-8")
+    tagger = VnpipeTagger(gazetteer_paths=[names])
+    assert tagger.gazetteer[("Công", "ty", "Sao", "Khuê", "Labs")] == "ORG"
+    assert tagger.checksum() != get_tagger("vnpipe").checksum()
+
+
+def test_a_bad_name_list_line_says_where_and_what_to_write(tmp_path):
+    from pipeline.nertag import VnpipeTagger
+
+    names = tmp_path / "names.tsv"
+    names.write_text("OpenAI\tCOMPANY\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"names.tsv:1: label 'COMPANY' is not one of PER, ORG, LOC, MISC"):
+        VnpipeTagger(gazetteer_paths=[names])
