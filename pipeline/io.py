@@ -70,8 +70,9 @@ def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def read_rows(path: Path, columns: list[str] | None = None) -> list[dict[str, Any]]:
-    return pq.read_table(path, columns=columns).to_pylist()
+def read_part(run: Path, stage: str, part: str, columns: list[str]) -> list[dict[str, Any]]:
+    """Some columns of one part of a stage's output, as rows."""
+    return pq.read_table(stage_dir(run, stage) / part, columns=columns).to_pylist()
 
 
 def stage_dir(run: Path, stage: str) -> Path:

@@ -3,6 +3,7 @@ title, date and language found, sentences split. The text keeps a map back to th
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -177,8 +178,6 @@ class Normalize(Stage):
 def _metadata_date(metadata: str | None) -> str | None:
     if not metadata or '"date"' not in metadata:
         return None
-    import json
-
     value = json.loads(metadata).get("date")
     return str(value) if value else None
 

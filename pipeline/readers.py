@@ -109,7 +109,7 @@ def _walk(folder: Path, root: Path, seen: set[tuple[int, int]]) -> Iterator[tupl
     seen.add((info.st_dev, info.st_ino))
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as error:
+    except OSError:
         yield folder, f"{folder.relative_to(root).as_posix()}/"  # reported as unreadable below
         return
     for entry in entries:

@@ -21,7 +21,6 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from . import io, readers
@@ -222,9 +221,9 @@ def run_stage(stage: Stage, run_dir: Path, workers: int = 1, progress: bool = Tr
         stage_fingerprint = fingerprint(stage_fingerprint, corpus_fingerprint)
     wanted = {part: fingerprint(stage_fingerprint, [upstream[r]["parts"][part]["fingerprint"]
                                                     for r in stage.requires]) for part in part_names}
-    previous = (io.read_manifest(run_dir, stage.name) or {}).get("parts", {})
-    if previous and (io.read_manifest(run_dir, stage.name) or {}).get("fingerprint") != stage_fingerprint:
-        previous = {}  # settings, version or model changed: nothing old is reusable
+    old_manifest = io.read_manifest(run_dir, stage.name) or {}
+    # Settings, version or model changed: nothing old is reusable.
+    previous = old_manifest.get("parts", {}) if old_manifest.get("fingerprint") == stage_fingerprint else {}
     stale = [p for p in part_names if previous.get(p, {}).get("fingerprint") != wanted[p]
              or not (io.stage_dir(run_dir, stage.name) / p).exists()]
     if stale and stage.corpus_level:
@@ -282,7 +281,7 @@ def process_part(stage: Stage, run_dir: Path, part: str) -> dict[str, Any]:
     started = time.perf_counter()
     documents = load_inputs(stage, run_dir, part)
     result = stage.run(documents)
-    origins = {d["doc_id"]: d for d in _read(run_dir, "ingest", part, ["doc_id", "source", "record"])}
+    origins = {d["doc_id"]: d for d in io.read_part(run_dir, "ingest", part, ["doc_id", "source", "record"])}
     errors = [{"source": origins[e["doc_id"]]["source"], "record": origins[e["doc_id"]]["record"],
                "doc_id": e["doc_id"], "stage": stage.name, "reason": e["reason"]} for e in result.errors]
     io.write_parquet_atomic(io.rows_to_table(result.rows, stage.schema), io.stage_dir(run_dir, stage.name) / part)
@@ -294,18 +293,14 @@ def process_part(stage: Stage, run_dir: Path, part: str) -> dict[str, Any]:
 def load_inputs(stage: Stage, run_dir: Path, part: str) -> list[dict[str, Any]]:
     """The documents of one part, with the columns `stage` reads from each earlier stage."""
     driver = max(stage.requires, key=ORDER.index)
-    documents = _read(run_dir, driver, part, ["doc_id", *stage.reads[driver]])
+    documents = io.read_part(run_dir, driver, part, ["doc_id", *stage.reads[driver]])
     for required, columns in stage.reads.items():
         if required == driver:
             continue
-        extra = {row["doc_id"]: row for row in _read(run_dir, required, part, ["doc_id", *columns])}
+        extra = {row["doc_id"]: row for row in io.read_part(run_dir, required, part, ["doc_id", *columns])}
         for document in documents:
             document.update(extra[document["doc_id"]])
     return documents
-
-
-def _read(run_dir: Path, stage: str, part: str, columns: list[str]) -> list[dict[str, Any]]:
-    return pq.read_table(io.stage_dir(run_dir, stage) / part, columns=columns).to_pylist()
 
 
 def _remove_stale_parts(run_dir: Path, stage: str, parts: dict[str, Any]) -> None:

@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 
 import pyarrow as pa
 
+from .errors import DocumentError
+
 
 @dataclass
 class StageResult:
@@ -73,4 +75,4 @@ class Stage:
 
 def _describe(error: Exception) -> str:
     message = str(error) or type(error).__name__
-    return message if isinstance(error, ValueError) else f"{type(error).__name__}: {message}"
+    return message if isinstance(error, DocumentError) else f"{type(error).__name__}: {message}"
