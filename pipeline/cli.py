@@ -34,8 +34,10 @@ def run_command(
     shard_size: int = typer.Option(500, help="Documents per part file."),
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern (hoà, thuỷ) or classic (hòa, thủy)."),
     keep_boilerplate: bool = typer.Option(False, help="Keep page furniture in the text (nothing is removed or audited)."),
-    segmenter: str = typer.Option("underthesea", help="Word segmentation backend."),
-    ner_backend: str = typer.Option("underthesea", "--ner", help="NER backend."),
+    segmenter: str = typer.Option(Segment.Settings.backend, help="Word segmentation backend: vnpipe, underthesea or pyvi."),
+    user_words: Optional[Path] = typer.Option(None, help="A file of extra words to keep whole, one a line."),
+    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe or underthesea."),
+    aliases: Optional[Path] = typer.Option(None, help="A CSV `alias,canonical` of extra entity name variants."),
     top_k: int = typer.Option(10, help="Keywords per document."),
     min_score: float = typer.Option(0.05, help="Lowest TF-IDF score a keyword may have."),
     workers: int = typer.Option(1, help="Worker processes."),
@@ -46,8 +48,8 @@ def run_command(
     settings = RunSettings(
         ingest=readers.Settings(text_field=text_field, shard_size=shard_size),
         normalize=Normalize.Settings(tone_style=tone_style, remove_boilerplate=not keep_boilerplate),
-        segment=Segment.Settings(backend=segmenter),
-        ner=Ner.Settings(backend=ner_backend),
+        segment=Segment.Settings(backend=segmenter, user_words=_path_setting(user_words)),
+        ner=Ner.Settings(backend=ner_backend, aliases=_path_setting(aliases)),
         keywords=Keywords.Settings(top_k=top_k, min_score=min_score),
         workers=workers,
     )
@@ -73,7 +75,7 @@ def print_summary(report: RunReport) -> None:
 @app.command("segment")
 def segment_command(
     file: str = typer.Argument(..., help="A text file, one text per line, or - for standard input."),
-    segmenter: str = typer.Option("underthesea", help="Word segmentation backend."),
+    segmenter: str = typer.Option(Segment.Settings.backend, help="Word segmentation backend: vnpipe, underthesea or pyvi."),
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern or classic."),
 ) -> None:
     """Segment each line: words separated by spaces, syllables of a word joined by `_`."""
@@ -87,8 +89,8 @@ def segment_command(
 def ner_command(
     file: str = typer.Argument(..., help="A text file, one text per line, or - for standard input."),
     format: str = typer.Option("jsonl", help="Output format (jsonl)."),
-    segmenter: str = typer.Option("underthesea", help="Word segmentation backend."),
-    ner_backend: str = typer.Option("underthesea", "--ner", help="NER backend."),
+    segmenter: str = typer.Option(Segment.Settings.backend, help="Word segmentation backend: vnpipe, underthesea or pyvi."),
+    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe or underthesea."),
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern or classic."),
 ) -> None:
     """Named entities of each line, as one JSON object per line with offsets into that line."""
@@ -113,12 +115,122 @@ def _lines(file: str):
         yield from (line.rstrip("\n") for line in handle)
 
 
+def _path_setting(path: Optional[Path]) -> Optional[str]:
+    """Settings hold absolute paths, so a manifest means the same file wherever it is read."""
+    if path is None:
+        return None
+    if not path.is_file():
+        console.print(f"[red]error:[/red] no such file: {path}")
+        raise typer.Exit(code=2)
+    return str(path.resolve())
+
+
 def _guarded(action):
     try:
         return action()
     except VnpipeError as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(code=error.exit_code) from None
+
+
+eval_app = typer.Typer(help="Score a model against gold data.", no_args_is_help=True)
+train_app = typer.Typer(help="Train the models shipped in models/ from the gold train splits.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
+
+
+@eval_app.command("ws")
+def eval_ws_command(
+    gold: Path = typer.Argument(..., help="Gold file: one sentence a line, syllables of a word joined by `_`."),
+    segmenter: str = typer.Option(Segment.Settings.backend, help="Backends to score, comma-separated."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """Word-span precision, recall and F1 of each segmenter on GOLD, with its speed."""
+    from .evaluate.ws import evaluate
+    from .wordseg import get_segmenter
+
+    _require_file(gold)
+    results = [evaluate(gold, get_segmenter(name)) for name in _names(segmenter)]
+    if as_json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"word segmentation: {gold}", title_justify="left")
+    for column in ("segmenter", "sentences", "precision", "recall", "F1", "sentences/s"):
+        table.add_column(column, justify="left" if column == "segmenter" else "right")
+    for result in results:
+        table.add_row(result["segmenter"], str(result["sentences"]), f"{result['precision']:.2f}",
+                      f"{result['recall']:.2f}", f"{result['f1']:.2f}", f"{result['sentences_per_second']:.0f}")
+    Console().print(table)
+
+
+@eval_app.command("ner")
+def eval_ner_command(
+    gold: Path = typer.Argument(..., help="Gold CoNLL (word or syllable level) or span JSONL."),
+    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="Taggers to score, comma-separated."),
+    words: str = typer.Option("gold", help="gold: the gold words (word-level CoNLL); segmenter: our segmenter's words."),
+    segmenter: str = typer.Option(Segment.Settings.backend, help="Segmenter used with --words segmenter."),
+    errors: int = typer.Option(0, help="Also print this many sentences with errors, for reading."),
+    limit: Optional[int] = typer.Option(None, help="Score only the first N sentences."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores (and errors) as JSON."),
+) -> None:
+    """Entity exact-match precision, recall and F1 per label and micro, with tagger speed."""
+    from .evaluate.ner import evaluate
+
+    _require_file(gold)
+    try:
+        results = [evaluate(gold, name, words=words, segmenter_name=segmenter, limit=limit)
+                   for name in _names(ner_backend)]
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(code=2) from None
+    if as_json:
+        for result in results:
+            result["errors"] = result["errors"][:errors]
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    for result in results:
+        table = Table(title=f"NER {result['tagger']} on {gold} (words: {result['words']}, "
+                            f"{result['sentences']} sentences, {result['sentences_per_second']} sentences/s)",
+                      title_justify="left")
+        for column in ("label", "precision", "recall", "F1", "support"):
+            table.add_column(column, justify="left" if column == "label" else "right")
+        for label, scores in [*sorted(result["labels"].items()), ("micro", result["micro"])]:
+            table.add_row(label, f"{scores['precision']:.2f}", f"{scores['recall']:.2f}", f"{scores['f1']:.2f}",
+                          str(scores["support"]))
+        Console().print(table)
+        for error in result["errors"][:errors]:
+            print(json.dumps(error, ensure_ascii=False))
+
+
+@train_app.command("ws")
+def train_ws_command(
+    out: Path = typer.Option(Path("models/ws"), help="Where to write the segmenter and POS models."),
+) -> None:
+    """Train the word segmenter and POS tagger on ../shared/eval/ws and VLSP 2016 train (a few minutes)."""
+    from .train.ws import train
+
+    print(json.dumps(train(out), ensure_ascii=False, indent=2, default=str))
+
+
+@train_app.command("ner")
+def train_ner_command(
+    out: Path = typer.Option(Path("models/ner"), help="Where to write the NER model."),
+    holdout: float = typer.Option(0.0, help="Hold out this last fraction of each train file and score it."),
+) -> None:
+    """Train the NER model on VLSP 2016 train and VLSP 2018 train (a few minutes)."""
+    from .train.ner import train
+
+    print(json.dumps(train(out, holdout=holdout), ensure_ascii=False, indent=2, default=str))
+
+
+def _names(option: str) -> list[str]:
+    return [name.strip() for name in option.split(",") if name.strip()]
+
+
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        console.print(f"[red]error:[/red] no such file: {path}")
+        raise typer.Exit(code=2)
 
 
 if __name__ == "__main__":

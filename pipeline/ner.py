@@ -2,13 +2,17 @@
 text, canonical name and confidence, from the tagger backend named in the settings (nertag.py)."""
 from __future__ import annotations
 
+import functools
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from .nertag import get_tagger
+from .canonical import ALIASES_PATH, canonical_names, load_aliases
+from .nertag import DEFAULT_TAGGER, get_tagger
 from .normalize import offset_map_of
 from .stage import Stage
 
@@ -19,7 +23,17 @@ ENTITY = pa.struct([("text", pa.string()), ("label", pa.string()), ("start", pa.
 
 @dataclass(frozen=True)
 class Settings:
-    backend: str = "underthesea"
+    backend: str = DEFAULT_TAGGER  # or underthesea
+    aliases: str | None = None  # a CSV `alias,canonical` of your own, on top of models/ner/aliases.csv
+
+
+def find_entities(text: str, sentences: list[dict[str, int]], tokens: list[dict[str, Any]],
+                  backend: str, aliases: str | None = None) -> list[dict[str, Any]]:
+    """Entities of `text` (start, end, label, text, canonical, confidence), offsets into `text`."""
+    spans = tag_document(text, sentences, tokens, backend)
+    names = canonical_names([(s, e, label, text[s:e]) for s, e, label, _ in spans], aliases_of(aliases))
+    return [{"text": text[s:e], "label": label, "start": s, "end": e, "canonical": name,
+             "confidence": confidence} for (s, e, label, confidence), name in zip(spans, names)]
 
 
 def tag_document(text: str, sentences: list[dict[str, int]], tokens: list[dict[str, Any]],
@@ -40,6 +54,16 @@ def tag_document(text: str, sentences: list[dict[str, int]], tokens: list[dict[s
     return entities
 
 
+@functools.cache
+def aliases_of(path: str | None) -> dict[str, str]:
+    """The shipped alias list plus the user's file, read once per process."""
+    return load_aliases(Path(path) if path else None)
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
 def _trim_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
     """A name never starts or ends with punctuation or space: `, Indonesia` is `Indonesia`."""
     while start < end and not (text[start].isalnum() or text[start] in "\"“'‘("):
@@ -51,23 +75,21 @@ def _trim_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
 
 class Ner(Stage):
     name = "ner"
-    version = "1"
+    version = "2"
     reads = {"normalize": ("text", "sentences", "offsets_norm", "offsets_orig"), "segment": ("tokens",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("entities", pa.list_(ENTITY))])
 
     def model_checksum(self) -> str:
-        return get_tagger(self.settings.backend).checksum()
+        # The alias files change canonical names, so their contents are part of the model.
+        alias_files = [ALIASES_PATH] + ([Path(self.settings.aliases)] if self.settings.aliases else [])
+        digests = "+".join(f"aliases-{_file_digest(path)}" for path in alias_files)
+        return f"{get_tagger(self.settings.backend).checksum()}+{digests}"
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
-        text = document["text"]
         offset_map = offset_map_of(document)
-        entities = []
-        for start, end, label, confidence in tag_document(text, document["sentences"], document["tokens"],
-                                                          self.settings.backend):
-            orig_start, orig_end = offset_map.span_to_original(start, end)
-            surface = text[start:end]
-            entities.append({"text": surface, "label": label, "start": start, "end": end,
-                             "orig_start": orig_start, "orig_end": orig_end,
-                             "canonical": " ".join(surface.split()), "confidence": confidence})
+        entities = find_entities(document["text"], document["sentences"], document["tokens"],
+                                 self.settings.backend, self.settings.aliases)
+        for entity in entities:
+            entity["orig_start"], entity["orig_end"] = offset_map.span_to_original(entity["start"], entity["end"])
         return {"entities": entities}

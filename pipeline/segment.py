@@ -16,12 +16,14 @@ TOKEN = pa.struct([("text", pa.string()), ("start", pa.int32()), ("end", pa.int3
 
 @dataclass(frozen=True)
 class Settings:
-    backend: str = "underthesea"
+    backend: str = "vnpipe"  # or underthesea, pyvi
+    user_words: str | None = None  # a file of extra words to keep whole, one a line
 
 
-def segment_text(text: str, sentences: list[dict[str, int]], backend: str) -> list[dict[str, Any]]:
+def segment_text(text: str, sentences: list[dict[str, int]], backend: str,
+                 user_words: str | None = None) -> list[dict[str, Any]]:
     """Tokens of every sentence of `text`, with offsets into `text`."""
-    segmenter = get_segmenter(backend)
+    segmenter = get_segmenter(backend, user_words)
     tokens: list[dict[str, Any]] = []
     for index, sentence in enumerate(sentences):
         start = sentence["start"]
@@ -33,13 +35,14 @@ def segment_text(text: str, sentences: list[dict[str, int]], backend: str) -> li
 
 class Segment(Stage):
     name = "segment"
-    version = "1"
+    version = "2"
     reads = {"normalize": ("text", "sentences")}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("tokens", pa.list_(TOKEN))])
 
     def model_checksum(self) -> str:
-        return get_segmenter(self.settings.backend).checksum()
+        return get_segmenter(self.settings.backend, self.settings.user_words).checksum()
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
-        return {"tokens": segment_text(document["text"], document["sentences"], self.settings.backend)}
+        return {"tokens": segment_text(document["text"], document["sentences"],
+                                         self.settings.backend, self.settings.user_words)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ner import tag_document
+from .ner import find_entities
 from .normalize import clean_line
 from .offsets import OffsetMap
 from .segment import segment_text
@@ -31,10 +31,10 @@ def entities_of_line(line: str, segmenter: str, tagger: str, tone_style: str) ->
     sentences = _sentences(text)
     tokens = segment_text(text, sentences, segmenter)
     entities = []
-    for start, end, label, _ in tag_document(text, sentences, tokens, tagger):
-        orig_start, orig_end = offset_map.span_to_original(start, end)
-        entities.append({"start": orig_start, "end": orig_end, "label": label,
-                         "text": line[orig_start:orig_end], "canonical": " ".join(text[start:end].split())})
+    for entity in find_entities(text, sentences, tokens, tagger):
+        orig_start, orig_end = offset_map.span_to_original(entity["start"], entity["end"])
+        entities.append({"start": orig_start, "end": orig_end, "label": entity["label"],
+                         "text": line[orig_start:orig_end], "canonical": entity["canonical"]})
     return entities
 
 

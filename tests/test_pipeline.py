@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 import pipeline
+from pipeline.vietnamese import apply_tone_style
 from pipeline.errors import MissingStageOutput, NotARunDirectory, UnknownStage
 from pipeline.runner import select_stages
 
@@ -15,7 +16,7 @@ def test_every_stage_writes_parts_and_a_manifest(sample_run):
         assert sorted(p.name for p in (sample_run / stage).iterdir()) == ["_manifest.json", "part-00000.parquet"]
     manifest = pd.read_json(sample_run / "ner" / "_manifest.json", typ="series")
     assert manifest["stage"] == "ner" and manifest["documents_in"] == 8 and manifest["documents_out"] == 8
-    assert manifest["model_checksum"].startswith("underthesea-")
+    assert manifest["model_checksum"].startswith("vnpipe-ner-")
 
 
 def test_sample_documents_come_through_every_stage(sample_run):
@@ -40,10 +41,19 @@ def test_tokens_and_entities_point_into_the_normalized_text(sample_run):
 
 
 def test_entities_map_back_to_the_original_text(sample_run):
+    # The sample writes `Thủy` (classic tone placement); normalized text has `Thuỷ` at the same offsets.
     originals = pipeline.read_stage(sample_run, "ingest").set_index("doc_id")["text"]
     entities = pipeline.read_stage(sample_run, "ner", shape="items")
     for row in entities.itertuples():
-        assert originals[row.doc_id][row.orig_start:row.orig_end] == row.text
+        assert apply_tone_style(originals[row.doc_id][row.orig_start:row.orig_end], "modern") == row.text
+    assert "Lê Thị Thu Thủy" in {originals[row.doc_id][row.orig_start:row.orig_end] for row in entities.itertuples()}
+
+
+def test_mentions_of_one_entity_share_a_canonical_name(sample_run):
+    entities = pipeline.read_stage(sample_run, "ner", shape="items")
+    canonical = dict(zip(entities["text"], entities["canonical"]))
+    assert canonical["Altman"] == "Sam Altman"
+    assert entities["confidence"].between(0, 1).all()
 
 
 def test_keywords_are_content_words_and_names(sample_run):
