@@ -41,7 +41,12 @@ class IncompatibleStageOutput(VnpipeError):
 class RunLocked(VnpipeError):
     def __init__(self, run: str, holder: str) -> None:
         super().__init__(f"another vnpipe process ({holder}) is writing {run}. Wait for it to finish, "
-                         "or if it died, delete the file {run}/_lock and try again.")
+                         f"or if it died on another machine, delete the file {run}/_lock and try again.")
+
+
+class InvalidSetting(VnpipeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
 
 
 class DocumentError(Exception):

@@ -4,7 +4,12 @@ A run directory looks like
     RUN/_run.json                       marks the folder as a vnpipe run
     RUN/<stage>/part-00000.parquet      one part per shard of documents
     RUN/<stage>/_manifest.json          what produced the parts (see runner.py)
+    RUN/<stage>/_previous/              older parts kept while a stage reruns, for reuse
     RUN/errors/<stage>-part-00000.parquet
+
+A part's Parquet footer records its fingerprint, the fingerprint of each of its documents and
+its counts. A part file is written last and atomically, after its error rows, so a part that
+exists is complete: that is what lets a killed run resume where it stopped.
 """
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ import pyarrow.parquet as pq
 RUN_MARKER = "_run.json"
 MANIFEST = "_manifest.json"
 ERRORS_DIR = "errors"
+PREVIOUS_DIR = "_previous"
+_PART_KEY = b"vnpipe.part"  # footer metadata: {"fingerprint", "documents": {doc_id: fingerprint}, counts}
 
 ERROR_SCHEMA = pa.schema([
     ("source", pa.string()),
@@ -38,9 +45,13 @@ def _temporary_sibling(path: Path) -> Path:
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
 
 
-def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    """Write `table` so that `path` is either absent, the old file, or the complete new file."""
+def write_parquet_atomic(table: pa.Table, path: Path, part_info: dict[str, Any] | None = None) -> None:
+    """Write `table` so that `path` is either absent, the old file, or the complete new file.
+    `part_info` goes into the footer (see `read_part_info`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if part_info is not None:
+        metadata = {**(table.schema.metadata or {}), _PART_KEY: json.dumps(part_info, sort_keys=True).encode()}
+        table = table.replace_schema_metadata(metadata)
     tmp = _temporary_sibling(path)
     try:
         pq.write_table(table, tmp, compression="zstd")
@@ -73,6 +84,21 @@ def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
 def read_part(run: Path, stage: str, part: str, columns: list[str]) -> list[dict[str, Any]]:
     """Some columns of one part of a stage's output, as rows."""
     return pq.read_table(stage_dir(run, stage) / part, columns=columns).to_pylist()
+
+
+def read_part_info(path: Path) -> dict[str, Any] | None:
+    """What the footer of part `path` records, or None for a missing or unreadable part."""
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+        return json.loads(metadata[_PART_KEY])
+    except (OSError, KeyError, ValueError, pa.ArrowException):
+        return None
+
+
+def read_rows(path: Path, doc_ids: set[str]) -> list[dict[str, Any]]:
+    """The rows of the part file `path` whose doc_id is in `doc_ids`."""
+    table = pq.read_table(path)
+    return [row for row in table.to_pylist() if row["doc_id"] in doc_ids]
 
 
 def stage_dir(run: Path, stage: str) -> Path:

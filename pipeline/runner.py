@@ -1,29 +1,33 @@
-"""The runner: orders the stages, decides which parts are stale from the manifests, runs the
-stale ones (in parallel worker processes when asked) and writes parts, errors and manifests.
+"""The runner: orders the stages, decides what is stale from fingerprints, runs the stale parts on
+an engine (this process, local worker processes, or Dask) and writes parts, errors and manifests.
 
 Every stage's output is split into the same parts as the ingest output, one per shard of
-documents. A part is recomputed only when its fingerprint changes: the stage's own fingerprint
-(version, settings, model checksum) combined with the fingerprints of the input parts it reads.
+documents. Fingerprints decide all reuse, never file times:
+* a part is reused when its fingerprint (the stage's version, settings and model, and the
+  fingerprints of the input parts it reads) matches the one in its Parquet footer;
+* inside a stale part, a document is reused when its own fingerprint (the stage's and those of
+  its input rows) matches the one recorded for it by the run before, so adding or editing a few
+  files recomputes those documents only, even when shard boundaries move.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import socket
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import version as package_version
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from . import io, readers
+from .engines import default_workers, make_engine
 from .errors import (IncompatibleStageOutput, MissingStageOutput, NotARunDirectory, RunLocked,
                      UnknownStage)
 from .keywords import Keywords
@@ -45,7 +49,9 @@ class RunSettings:
     segment: Segment.Settings = field(default_factory=Segment.Settings)
     ner: Ner.Settings = field(default_factory=Ner.Settings)
     keywords: Keywords.Settings = field(default_factory=Keywords.Settings)
-    workers: int = 1
+    workers: int = field(default_factory=default_workers)  # processes (local) or Dask workers
+    engine: str = "local"  # or "dask"
+    scheduler: str | None = None  # a Dask scheduler address; None starts a LocalCluster
 
 
 @dataclass
@@ -54,6 +60,8 @@ class StageReport:
     documents_in: int = 0
     documents_out: int = 0
     errors: int = 0
+    documents_computed: int = 0
+    documents_reused: int = 0
     parts_run: int = 0
     parts_reused: int = 0
     seconds: float = 0.0
@@ -92,14 +100,19 @@ def run(corpus: str | Path | None, out: str | Path, settings: RunSettings | None
     prepare_run_directory(run_dir, force)
     reports = []
     with run_lock(run_dir):
-        for name in names:
-            if name == "ingest":
-                if corpus is None:
-                    raise ValueError("the ingest stage needs a corpus path")
-                reports.append(ingest(Path(corpus), run_dir, settings.ingest, progress))
-            else:
-                stage = STAGES[name](getattr(settings, name))
-                reports.append(run_stage(stage, run_dir, settings.workers, progress))
+        _remove_partial_files(run_dir)
+        engine = make_engine(settings.engine, settings.workers, settings.scheduler)
+        try:
+            for name in names:
+                if name == "ingest":
+                    if corpus is None:
+                        raise ValueError("the ingest stage needs a corpus path")
+                    reports.append(ingest(Path(corpus), run_dir, settings.ingest, progress))
+                else:
+                    stage = STAGES[name](getattr(settings, name))
+                    reports.append(run_stage(stage, run_dir, engine, progress))
+        finally:
+            engine.close()
     return RunReport(run_dir, reports)
 
 
@@ -112,6 +125,12 @@ def prepare_run_directory(run_dir: Path, force: bool) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     if not marker.exists():
         io.write_json_atomic({"created": _now(), "vnpipe": package_version("vnpipe")}, marker)
+
+
+def _remove_partial_files(run_dir: Path) -> None:
+    """Temporary files a killed run was writing; they were never renamed into place."""
+    for temporary in run_dir.glob("**/.*.tmp"):
+        temporary.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -157,22 +176,26 @@ def ingest(corpus: Path, run_dir: Path, settings: readers.Settings, progress: bo
     change are left as they are (byte for byte)."""
     started = time.perf_counter()
     report = StageReport("ingest")
-    previous = (io.read_manifest(run_dir, "ingest") or {}).get("parts", {})
     parts: dict[str, dict[str, Any]] = {}
     bar = tqdm(desc="ingest", unit="doc", disable=not progress or None, leave=False)
     for index, (rows, errors) in enumerate(_shards(readers.read_corpus(corpus, settings), settings.shard_size)):
         part = io.part_name(index)
-        part_fingerprint = fingerprint([(row["doc_id"], row["content_hash"]) for row in rows],
-                                       [(e["doc_id"], e["reason"]) for e in errors])
+        documents = {row["doc_id"]: fingerprint(INGEST_VERSION, row) for row in rows}
+        info = {"fingerprint": fingerprint(INGEST_VERSION, dataclasses.asdict(settings), documents,
+                                           [(e["doc_id"], e["reason"]) for e in errors]),
+                "documents": documents, "rows_in": len(rows) + len(errors), "rows": len(rows),
+                "errors": len(errors)}
         path = io.stage_dir(run_dir, "ingest") / part
-        if previous.get(part, {}).get("fingerprint") == part_fingerprint and path.exists():
+        if (io.read_part_info(path) or {}).get("fingerprint") == info["fingerprint"]:
             report.parts_reused += 1
+            report.documents_reused += len(rows)
         else:
-            io.write_parquet_atomic(io.rows_to_table(rows, readers.SCHEMA), path)
             io.write_parquet_atomic(io.rows_to_table(errors, io.ERROR_SCHEMA),
                                     io.error_part_path(run_dir, "ingest", part))
+            io.write_parquet_atomic(io.rows_to_table(rows, readers.SCHEMA), path, info)
             report.parts_run += 1
-        parts[part] = {"fingerprint": part_fingerprint, "rows": len(rows), "errors": len(errors)}
+            report.documents_computed += len(rows)
+        parts[part] = _part_summary(info)
         report.documents_in += len(rows) + len(errors)
         report.documents_out += len(rows)
         report.errors += len(errors)
@@ -181,11 +204,19 @@ def ingest(corpus: Path, run_dir: Path, settings: readers.Settings, progress: bo
     _remove_stale_parts(run_dir, "ingest", parts)
     report.seconds = time.perf_counter() - started
     io.write_manifest(run_dir, "ingest", {
-        "stage": "ingest", "version": "1", "settings": dataclasses.asdict(settings),
+        "stage": "ingest", "version": INGEST_VERSION, "settings": dataclasses.asdict(settings),
         "corpus": str(corpus), "input_fingerprint": fingerprint(sorted(p["fingerprint"] for p in parts.values())),
         "parts": parts, **_totals(report),
     })
     return report
+
+
+INGEST_VERSION = "2"
+
+
+def _part_summary(info: dict[str, Any]) -> dict[str, Any]:
+    """What the manifest keeps of a part's footer: all but the per-document fingerprints."""
+    return {key: value for key, value in info.items() if key != "documents"}
 
 
 def _shards(records: Iterator[readers.Record], size: int) -> Iterator[tuple[list[dict], list[dict]]]:
@@ -209,7 +240,19 @@ def _shards(records: Iterator[readers.Record], size: int) -> Iterator[tuple[list
 
 # -- the NLP stages -------------------------------------------------------------------------------
 
-def run_stage(stage: Stage, run_dir: Path, workers: int = 1, progress: bool = True) -> StageReport:
+@dataclass(frozen=True)
+class PartTask:
+    """One stale part for a worker: what to compute, and which earlier rows it may reuse."""
+
+    stage: Stage
+    run_dir: Path
+    part: str
+    fingerprint: str
+    documents: dict[str, str]  # doc_id -> the fingerprint it must have
+    reusable: dict[str, str]  # doc_id -> a previous part file holding its row with that fingerprint
+
+
+def run_stage(stage: Stage, run_dir: Path, engine: Any = None, progress: bool = True) -> StageReport:
     started = time.perf_counter()
     report = StageReport(stage.name)
     upstream = _upstream_manifests(stage, run_dir)
@@ -221,22 +264,32 @@ def run_stage(stage: Stage, run_dir: Path, workers: int = 1, progress: bool = Tr
         stage_fingerprint = fingerprint(stage_fingerprint, corpus_fingerprint)
     wanted = {part: fingerprint(stage_fingerprint, [upstream[r]["parts"][part]["fingerprint"]
                                                     for r in stage.requires]) for part in part_names}
-    old_manifest = io.read_manifest(run_dir, stage.name) or {}
-    # Settings, version or model changed: nothing old is reusable.
-    previous = old_manifest.get("parts", {}) if old_manifest.get("fingerprint") == stage_fingerprint else {}
-    stale = [p for p in part_names if previous.get(p, {}).get("fingerprint") != wanted[p]
-             or not (io.stage_dir(run_dir, stage.name) / p).exists()]
-    if stale and stage.corpus_level:
-        stage.fit(doc for part in part_names for doc in load_inputs(stage, run_dir, part))
-    parts = {p: previous[p] for p in part_names if p not in stale}
-    for part, result in _run_parts(stage, run_dir, stale, workers, progress):
-        parts[part] = {"fingerprint": wanted[part], **result}
-    parts = {p: parts[p] for p in part_names}
+    out_dir = io.stage_dir(run_dir, stage.name)
+    parts: dict[str, dict[str, Any]] = {}
+    for part in part_names:
+        info = io.read_part_info(out_dir / part)
+        if info and info["fingerprint"] == wanted[part]:
+            parts[part] = _part_summary(info)
+    stale = [part for part in part_names if part not in parts]
+    if stale:
+        previous = _set_aside_previous_parts(out_dir, set(parts))
+        if stage.corpus_level:
+            stage.fit(doc for part in part_names for doc in load_inputs(stage, run_dir, part))
+        tasks = [_part_task(stage, run_dir, part, wanted[part], stage_fingerprint, previous) for part in stale]
+        bar = tqdm(total=len(tasks), desc=stage.name, unit="part", disable=not progress or None, leave=False)
+        for part, info in (engine or make_engine("local", 1)).map(process_part, tasks):
+            parts[part] = _part_summary(info)
+            bar.update()
+        bar.close()
+        shutil.rmtree(out_dir / io.PREVIOUS_DIR, ignore_errors=True)
+    parts = {part: parts[part] for part in part_names}
     _remove_stale_parts(run_dir, stage.name, parts)
     report.parts_run, report.parts_reused = len(stale), len(part_names) - len(stale)
     report.documents_in = sum(p["rows_in"] for p in parts.values())
     report.documents_out = sum(p["rows"] for p in parts.values())
     report.errors = sum(p["errors"] for p in parts.values())
+    report.documents_computed = sum(parts[p]["computed"] for p in stale)
+    report.documents_reused = report.documents_out - report.documents_computed
     report.seconds = time.perf_counter() - started
     io.write_manifest(run_dir, stage.name, {
         "stage": stage.name, "version": stage.version, "settings": dataclasses.asdict(stage.settings),
@@ -247,47 +300,79 @@ def run_stage(stage: Stage, run_dir: Path, workers: int = 1, progress: bool = Tr
     return report
 
 
+def _set_aside_previous_parts(out_dir: Path, current: set[str]) -> dict[str, tuple[Path, str]]:
+    """Move the parts that are not current to `_previous/` (where a killed run may have left older
+    ones) and index their documents: doc_id -> (file, fingerprint)."""
+    previous_dir = out_dir / io.PREVIOUS_DIR
+    for name in io.list_parts(out_dir):
+        if name in current:
+            continue
+        previous_dir.mkdir(exist_ok=True)
+        if (previous_dir / name).exists():
+            (out_dir / name).unlink()  # both are complete; keeping one is enough to reuse from
+        else:
+            os.replace(out_dir / name, previous_dir / name)
+    index: dict[str, tuple[Path, str]] = {}
+    for name in io.list_parts(previous_dir):
+        info = io.read_part_info(previous_dir / name) or {}
+        for doc_id, doc_fingerprint in info.get("documents", {}).items():
+            index[doc_id] = (previous_dir / name, doc_fingerprint)
+    return index
+
+
+def _part_task(stage: Stage, run_dir: Path, part: str, part_fingerprint: str, stage_fingerprint: str,
+               previous: dict[str, tuple[Path, str]]) -> PartTask:
+    """The fingerprint each document of `part` must have, and those an earlier run already made."""
+    inputs = [(io.read_part_info(io.stage_dir(run_dir, r) / part) or {}).get("documents", {})
+              for r in stage.requires]
+    driver = inputs[stage.requires.index(max(stage.requires, key=ORDER.index))]
+    documents = {doc_id: fingerprint(stage_fingerprint, [found.get(doc_id) for found in inputs])
+                 for doc_id in driver}
+    reusable = {doc_id: str(previous[doc_id][0]) for doc_id, wanted in documents.items()
+                if doc_id in previous and previous[doc_id][1] == wanted}
+    return PartTask(stage, run_dir, part, part_fingerprint, documents, reusable)
+
+
 def _upstream_manifests(stage: Stage, run_dir: Path) -> dict[str, dict[str, Any]]:
     manifests = {}
     for required in stage.requires:
         manifest = io.read_manifest(run_dir, required)
         if manifest is None:
             raise MissingStageOutput(stage.name, required, str(run_dir))
-        expected = "1" if required == "ingest" else STAGES[required].version
+        expected = INGEST_VERSION if required == "ingest" else STAGES[required].version
         if manifest.get("version") != expected:
             raise IncompatibleStageOutput(required, str(run_dir), manifest.get("version"), expected)
         manifests[required] = manifest
     return manifests
 
 
-def _run_parts(stage: Stage, run_dir: Path, parts: list[str], workers: int,
-               progress: bool) -> Iterator[tuple[str, dict[str, Any]]]:
-    bar = tqdm(total=len(parts), desc=stage.name, unit="part", disable=not progress or None, leave=False)
-    if workers <= 1 or len(parts) <= 1:
-        for part in parts:
-            yield part, process_part(stage, run_dir, part)
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            results = pool.map(process_part, [stage] * len(parts), [run_dir] * len(parts), parts)
-            for part, result in zip(parts, results):
-                yield part, result
-                bar.update()
-    bar.close()
-
-
-def process_part(stage: Stage, run_dir: Path, part: str) -> dict[str, Any]:
-    """Run `stage` over one part: read its inputs, write its rows and its error rows."""
+def process_part(task: PartTask) -> tuple[str, dict[str, Any]]:
+    """Run a stage over one part: reuse the rows an earlier run made for unchanged documents,
+    compute the others, and write the error rows and then the part (so a part that exists is
+    complete)."""
     started = time.perf_counter()
+    stage, run_dir, part = task.stage, task.run_dir, task.part
     documents = load_inputs(stage, run_dir, part)
-    result = stage.run(documents)
+    reused: dict[str, dict[str, Any]] = {}
+    by_file: dict[str, set[str]] = {}
+    for doc_id, path in task.reusable.items():
+        by_file.setdefault(path, set()).add(doc_id)
+    for path, doc_ids in by_file.items():
+        reused.update((row["doc_id"], row) for row in io.read_rows(Path(path), doc_ids))
+    result = stage.run([d for d in documents if d["doc_id"] not in reused])
+    computed = {row["doc_id"]: row for row in result.rows}
+    rows = [reused.get(d["doc_id"]) or computed[d["doc_id"]] for d in documents
+            if d["doc_id"] in reused or d["doc_id"] in computed]
     origins = {d["doc_id"]: d for d in io.read_part(run_dir, "ingest", part, ["doc_id", "source", "record"])}
     errors = [{"source": origins[e["doc_id"]]["source"], "record": origins[e["doc_id"]]["record"],
                "doc_id": e["doc_id"], "stage": stage.name, "reason": e["reason"]} for e in result.errors]
-    io.write_parquet_atomic(io.rows_to_table(result.rows, stage.schema), io.stage_dir(run_dir, stage.name) / part)
-    io.write_parquet_atomic(io.rows_to_table(errors, io.ERROR_SCHEMA), io.error_part_path(run_dir, stage.name, part))
-    return {"rows_in": len(documents), "rows": len(result.rows), "errors": len(errors),
+    info = {"fingerprint": task.fingerprint,
+            "documents": {row["doc_id"]: task.documents[row["doc_id"]] for row in rows},
+            "rows_in": len(documents), "rows": len(rows), "errors": len(errors), "computed": len(computed),
             "seconds": round(time.perf_counter() - started, 3)}
+    io.write_parquet_atomic(io.rows_to_table(errors, io.ERROR_SCHEMA), io.error_part_path(run_dir, stage.name, part))
+    io.write_parquet_atomic(io.rows_to_table(rows, stage.schema), io.stage_dir(run_dir, stage.name) / part, info)
+    return part, info
 
 
 def load_inputs(stage: Stage, run_dir: Path, part: str) -> list[dict[str, Any]]:
