@@ -2,9 +2,20 @@
 
     import pipeline
     report = pipeline.run("data/sample", "runs/sample")
-    entities = pipeline.read_stage("runs/sample", "ner", shape="items")
+    documents = pipeline.read_run("runs/sample")                          # one row per document
+    entities = pipeline.read_stage("runs/sample", "ner", shape="items")  # one row per entity
+    nlp = pipeline.spacy_nlp()                                            # our tokens and NER in spaCy
 """
-from .results import read_errors, read_stage
+from .results import read_errors, read_run, read_stage
 from .runner import ORDER, STAGES, RunReport, RunSettings, run
 
-__all__ = ["ORDER", "STAGES", "RunReport", "RunSettings", "read_errors", "read_stage", "run"]
+__all__ = ["ORDER", "STAGES", "RunReport", "RunSettings", "read_errors", "read_run", "read_stage", "run",
+           "spacy_nlp"]
+
+
+def __getattr__(name: str):
+    # spaCy takes a second or two to import: only users of the spaCy entry point pay for it.
+    if name == "spacy_nlp":
+        from .spacy_language import spacy_nlp
+        return spacy_nlp
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

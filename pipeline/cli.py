@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import readers
+from .engines import default_workers
 from .errors import VnpipeError
 from .keywords import Keywords
 from .ner import Ner
@@ -32,6 +33,7 @@ def run_command(
     until: Optional[str] = typer.Option(None, help="Run up to and including this stage."),
     text_field: str = typer.Option("text", help="Field or column holding the text in JSON, CSV and Parquet."),
     shard_size: int = typer.Option(500, help="Documents per part file."),
+    max_chars: int = typer.Option(readers.Settings.max_chars, help="Longer documents are error rows, not processed."),
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern (hoà, thuỷ) or classic (hòa, thủy)."),
     keep_boilerplate: bool = typer.Option(False, help="Keep page furniture in the text (nothing is removed or audited)."),
     segmenter: str = typer.Option(Segment.Settings.backend, help="Word segmentation backend: vnpipe, underthesea or pyvi."),
@@ -40,18 +42,23 @@ def run_command(
     aliases: Optional[Path] = typer.Option(None, help="A CSV `alias,canonical` of extra entity name variants."),
     top_k: int = typer.Option(10, help="Keywords per document."),
     min_score: float = typer.Option(0.05, help="Lowest TF-IDF score a keyword may have."),
-    workers: int = typer.Option(1, help="Worker processes."),
+    document_frequencies: str = typer.Option(Keywords.Settings.document_frequencies, help="Keyword document frequencies: background (models/keywords, fitted on VNTC) or corpus (this run's documents)."),
+    tag_rules: Optional[Path] = typer.Option(None, help="A YAML file of tag rules: tag -> keywords, entities, labels, regex."),
+    workers: Optional[int] = typer.Option(None, help="Worker processes (local) or Dask workers; default: this machine's cores."),
+    engine: str = typer.Option("local", help="local (worker processes on this machine) or dask (dask.distributed)."),
+    scheduler: Optional[str] = typer.Option(None, help="With --engine dask: the address of a running scheduler (default: start a LocalCluster)."),
     force: bool = typer.Option(False, help="Write into a non-empty folder that is not a vnpipe run."),
     progress: bool = typer.Option(True, help="Show progress bars."),
 ) -> None:
     """Run the pipeline (ingest, normalize, segment, ner, keywords) over CORPUS into OUT."""
     settings = RunSettings(
-        ingest=readers.Settings(text_field=text_field, shard_size=shard_size),
+        ingest=readers.Settings(text_field=text_field, shard_size=shard_size, max_chars=max_chars),
         normalize=Normalize.Settings(tone_style=tone_style, remove_boilerplate=not keep_boilerplate),
         segment=Segment.Settings(backend=segmenter, user_words=_path_setting(user_words)),
         ner=Ner.Settings(backend=ner_backend, aliases=_path_setting(aliases)),
-        keywords=Keywords.Settings(top_k=top_k, min_score=min_score),
-        workers=workers,
+        keywords=Keywords.Settings(top_k=top_k, min_score=min_score, document_frequencies=document_frequencies,
+                                   tag_rules=_path_setting(tag_rules)),
+        workers=workers or default_workers(), engine=engine, scheduler=scheduler,
     )
     report = _guarded(lambda: run(corpus, out, settings, only=only, start=start, until=until,
                                   force=force, progress=progress))
@@ -62,11 +69,11 @@ def run_command(
 
 def print_summary(report: RunReport) -> None:
     table = Table(title=f"vnpipe run {report.run}", title_justify="left")
-    for column in ("stage", "in", "out", "errors", "parts run", "parts reused", "seconds"):
+    for column in ("stage", "in", "out", "errors", "computed", "reused", "seconds"):
         table.add_column(column, justify="left" if column == "stage" else "right")
     for stage in report.stages:
         table.add_row(stage.stage, str(stage.documents_in), str(stage.documents_out), str(stage.errors),
-                      str(stage.parts_run), str(stage.parts_reused), f"{stage.seconds:.1f}")
+                      str(stage.documents_computed), str(stage.documents_reused), f"{stage.seconds:.1f}")
     Console().print(table)
     if report.errors:
         console.print(f"[yellow]{report.errors} document(s) failed; see {report.run}/errors[/yellow]")
@@ -131,6 +138,37 @@ def _guarded(action):
     except VnpipeError as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(code=error.exit_code) from None
+
+
+@app.command("export")
+def export_command(
+    run_dir: Path = typer.Argument(..., metavar="RUN", help="A run directory (the --out of vnpipe run)."),
+    format: str = typer.Option(..., "--format", "-f", help="jsonl, conll, spacy or csv."),
+    out: Path = typer.Option(..., "--out", "-o", help="The file to write (a folder for csv)."),
+) -> None:
+    """Export RUN for downstream tools: jsonl (one document a line), conll (BIO, for annotation tools),
+    spacy (a DocBin) or csv (entities.csv and keywords.csv in a folder)."""
+    from .export import export
+
+    report = _guarded(lambda: export(run_dir, format, out))
+    console.print(f"wrote {report.documents} documents to {', '.join(str(path) for path in report.paths)}",
+                  soft_wrap=True, markup=False)
+
+
+@app.command("show")
+def show_command(
+    run_dir: Path = typer.Argument(..., metavar="RUN", help="A run directory (the --out of vnpipe run)."),
+    top: int = typer.Option(10, help="How many entities and keywords to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """A run at a glance: documents, errors, entities by label, top entities and top keywords."""
+    from .show import render, summarize
+
+    summary = _guarded(lambda: summarize(run_dir, top))
+    if as_json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    Console().print(render(summary), crop=False)
 
 
 eval_app = typer.Typer(help="Score a model against gold data.", no_args_is_help=True)
@@ -202,6 +240,66 @@ def eval_ner_command(
             print(json.dumps(error, ensure_ascii=False))
 
 
+@eval_app.command("boilerplate")
+def eval_boilerplate_command(
+    gold: Path = typer.Argument(Path("data/gold/boilerplate.tsv"), help="Gold TSV: document, record, line, label, text."),
+    base: Path = typer.Option(Path("."), help="Folder the gold's document paths are relative to."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores (and misjudged lines) as JSON."),
+) -> None:
+    """% of article characters kept and % of boilerplate characters removed, per document and overall."""
+    from .evaluate.boilerplate import evaluate
+
+    _require_file(gold)
+    try:
+        result = evaluate(gold, base)
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(code=2) from None
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"boilerplate removal: {gold}", title_justify="left")
+    for column in ("document", "article chars", "% kept", "boilerplate chars", "% removed"):
+        table.add_column(column, justify="left" if column == "document" else "right")
+    for row in [*result["documents"], {"document": "overall", "record": None, **result["overall"]}]:
+        name = row["document"] if row["record"] in (None, 0) else f"{row['document']}#{row['record']}"
+        table.add_row(name, str(row["article_chars"]), _pct(row["article_kept_pct"]),
+                      str(row["boilerplate_chars"]), _pct(row["boilerplate_removed_pct"]))
+    Console().print(table)
+
+
+def _pct(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+@eval_app.command("topics")
+def eval_topics_command(
+    run_dir: Path = typer.Argument(..., help="A run through keywords whose documents carry the metadata field."),
+    field: str = typer.Option("topic", help="The metadata field to predict (VNTC: topic)."),
+    k: int = typer.Option(10, help="Keywords per document the classifier sees."),
+    folds: int = typer.Option(5, help="Cross-validation folds."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """Macro-F1 of predicting FIELD from each document's top-k keywords, against a plain syllable TF-IDF top-k."""
+    from .evaluate.topics import evaluate
+
+    try:
+        result = evaluate(run_dir, field, k, folds)
+    except (ValueError, FileNotFoundError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(code=2) from None
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"topics from top-{k} terms: {run_dir} ({result['documents']} documents, "
+                        f"{result['classes']} values of {field}, {folds}-fold)", title_justify="left")
+    for column in ("terms", "macro-F1", "accuracy"):
+        table.add_column(column, justify="left" if column == "terms" else "right")
+    for name, key in (("keywords", "keywords"), ("syllable TF-IDF baseline", "baseline_syllable_tfidf")):
+        table.add_row(name, f"{result[key]['macro_f1']:.3f}", f"{result[key]['accuracy']:.3f}")
+    Console().print(table)
+
+
 @train_app.command("ws")
 def train_ws_command(
     out: Path = typer.Option(Path("models/ws"), help="Where to write the segmenter and POS models."),
@@ -221,6 +319,44 @@ def train_ner_command(
     from .train.ner import train
 
     print(json.dumps(train(out, holdout=holdout), ensure_ascii=False, indent=2, default=str))
+
+
+@train_app.command("keywords")
+def train_keywords_command(
+    out: Path = typer.Option(Path("models/keywords"), help="Where to write the background document frequencies."),
+    run_dir: Optional[Path] = typer.Option(None, "--run", help="A run of the VNTC sample through ner (default: sample and run it, ~15 min)."),
+    per_topic: int = typer.Option(600, help="Articles per VNTC topic in the sample."),
+    min_documents: int = typer.Option(3, help="Leave out terms in fewer documents than this."),
+) -> None:
+    """Fit the keyword background model: document frequencies over a topic-stratified VNTC sample."""
+    from .train.keywords import train
+
+    print(json.dumps(train(out, run_dir, per_topic, min_documents), ensure_ascii=False, indent=2, default=str))
+
+
+@app.command("summary")
+def summary_command(
+    run_dir: Path = typer.Argument(..., help="A run through keywords."),
+    by: str = typer.Option("source_folder", help="Group by the top-level source folder, or by this metadata field (e.g. topic)."),
+    top: int = typer.Option(10, help="Terms of each kind per group."),
+    show: str = typer.Option("(all)", help="Print this group's table ('' prints none)."),
+) -> None:
+    """Top keywords, entities and tags overall and per group, written to RUN/summary/by-<group>.parquet."""
+    import pandas as pd
+
+    from .summary import write_summary
+
+    path = _guarded(lambda: write_summary(run_dir, by, top))
+    console.print(f"wrote {path}")
+    if show:
+        frame = pd.read_parquet(path)
+        frame = frame[frame["group"] == show]
+        table = Table(title=f"{run_dir}: {show}", title_justify="left")
+        for column in ("kind", "rank", "term", "label", "documents"):
+            table.add_column(column, justify="right" if column in ("rank", "documents") else "left")
+        for row in frame.itertuples():
+            table.add_row(row.kind, str(row.rank), row.term, row.label, str(row.documents))
+        Console().print(table)
 
 
 def _names(option: str) -> list[str]:

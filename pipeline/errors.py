@@ -20,6 +20,16 @@ class NotARunDirectory(VnpipeError):
                          "folder, or pass --force to write into it (vnpipe only replaces its own files).")
 
 
+class NotARun(VnpipeError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path} is not a vnpipe run (it has no {'_run.json'}). Give the --out folder of `vnpipe run`.")
+
+
+class StageNotRun(VnpipeError):
+    def __init__(self, run: str, stage: str) -> None:
+        super().__init__(f"{run} has no finished {stage!r} output. Run it: vnpipe run CORPUS --out {run} --until {stage}")
+
+
 class UnknownStage(VnpipeError):
     def __init__(self, name: str, known: tuple[str, ...]) -> None:
         super().__init__(f"unknown stage {name!r}; the stages are: {', '.join(known)}")
@@ -42,6 +52,12 @@ class RunLocked(VnpipeError):
     def __init__(self, run: str, holder: str) -> None:
         super().__init__(f"another vnpipe process ({holder}) is writing {run}. Wait for it to finish, "
                          f"or if it died on another machine, delete the file {run}/_lock and try again.")
+
+
+class RunFailed(VnpipeError):
+    def __init__(self, run: str, reason: str) -> None:
+        super().__init__(f"could not write to {run}: {reason}. The parts already finished are kept; "
+                         "free space or fix permissions, then run the same command again to resume.")
 
 
 class InvalidSetting(VnpipeError):

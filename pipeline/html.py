@@ -1,7 +1,9 @@
 """Text, title and date of an HTML page, with one line per block element (selectolax/lexbor).
 
 Boilerplate is *not* removed here: the normalize stage removes it and records what it removed,
-so the audit can show it. Script, style and other non-text elements are dropped.
+so the audit can show it. Script, style and other non-text elements are dropped. The text of each
+link is wrapped in LINK_START and LINK_END (two control characters, which normalize drops) so that
+normalize can weigh a line's link density, the best evidence of navigation and link lists.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 _BLOCKS = ("address,article,aside,blockquote,br,dd,div,dl,dt,figcaption,figure,footer,form,"
            "h1,h2,h3,h4,h5,h6,header,hr,li,main,nav,ol,p,pre,section,table,td,th,tr,ul")
+LINK_START, LINK_END = "\x02", "\x03"  # ASCII start/end of text: never in real page text
 _DATE_META = ('meta[property="article:published_time"]', 'meta[name="pubdate"]',
               'meta[name="publishdate"]', 'meta[itemprop="datePublished"]', 'meta[name="date"]')
 
@@ -35,9 +38,29 @@ def extract(html: str) -> Page:
     for node in root.css(_BLOCKS):
         node.insert_before("\n")
         node.insert_after("\n")
+    for node in root.css("a[href]"):
+        node.insert_before(LINK_START)
+        node.insert_after(LINK_END)
     raw = root.text(separator="")
     lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in raw.splitlines())
-    return Page("\n".join(line for line in lines if line), title, date)
+    return Page("\n".join(line for line in lines if line.strip(LINK_START + LINK_END + " ")), title, date)
+
+
+def link_density(line: str) -> float:
+    """Share of the visible characters of `line` that are link text (between the link markers)."""
+    if LINK_START not in line:
+        return 0.0
+    inside = total = 0
+    depth = 0
+    for char in line:
+        if char == LINK_START:
+            depth += 1
+        elif char == LINK_END:
+            depth = max(depth - 1, 0)
+        elif not char.isspace():
+            total += 1
+            inside += depth > 0
+    return inside / total if total else 0.0
 
 
 def _title(tree: LexborHTMLParser) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from .boilerplate import BAD, Line, classify_lines
+from .html import LINK_START, link_density
 from .offsets import OffsetMap, TextBuilder
 from .sentences import split_sentences
 from .stage import Stage
@@ -36,12 +37,27 @@ _CHANGE = re.compile(
     r"|(?P<space>[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000])"
     r"|(?P<decomposed>[^\u0300-\u036f]?[\u0300-\u036f]+)"
 )
+# Any character that _CHANGE might act on (a cheap first look).
+_MAY_CHANGE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\x00-\x1f\x7f-\xa0&"
+                         r"\u2000-\u200a\u202f\u205f\u3000\u0300-\u036f]")
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029\x0b\x0c\x85]")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _DATELINE = re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})(?:,?\s*(?P<time>\d{1,2}:\d{2}))?\s*")
 
 
 def clean_line(line: str, offset: int) -> TextBuilder:
     """`line` (which starts at `offset` in the original) with its characters cleaned."""
+    builder = _changes(line, offset)
+    if builder is None:
+        builder = TextBuilder()
+        builder.copy(line, offset)
+    return builder
+
+
+def _changes(line: str, offset: int) -> TextBuilder | None:
+    """clean_line, or None when the line needs no change (most lines: a character-class scan)."""
+    if "  " not in line and not _MAY_CHANGE.search(line):
+        return None
     builder = TextBuilder()
     position = 0
     for match in _CHANGE.finditer(line):
@@ -74,30 +90,35 @@ def split_lines(text: str) -> list[Line]:
         stripped = raw.strip()
         if stripped:
             left = start + len(raw) - len(raw.lstrip())
-            lines.append(Line(number, left, left + len(stripped), stripped))
+            line = Line(number, left, left + len(stripped), stripped)
+            if LINK_START in stripped:
+                line.link_density = link_density(stripped)
+            lines.append(line)
         start = match.end() if match else len(text)
     return lines
 
 
 def detect_language(text: str) -> str:
     """`vi`, `zh`, `en` or `und`, from the script and the share of Vietnamese-marked words."""
-    sample = text[:4000]
-    letters = [c for c in sample if c.isalpha()]
-    if not letters:
-        return "und"
-    if sum(1 for c in letters if "\u3040" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af") / len(letters) > 0.3:
-        return "zh" if any("\u4e00" <= c <= "\u9fff" for c in letters) else "und"
-    words = [w for w in sample.lower().split() if w.isalpha()]
+    sample = text[:2000]
+    if _CJK_OR_HANGUL.search(sample):
+        letters = len(_LETTER.findall(sample))
+        if len(_CJK_OR_HANGUL.findall(sample)) / letters > 0.3:
+            return "zh" if _HAN.search(sample) else "und"
+    words = [word for word in sample.lower().split() if word.isalpha()]
     if not words:
         return "und"
-    marked = sum(1 for w in words if any(c in _VIETNAMESE_LETTERS for c in w))
+    marked = sum(1 for word in words if not word.isascii() and not _VIETNAMESE_LETTERS.isdisjoint(word))
     if marked / len(words) >= 0.2:
         return "vi"
-    english = sum(1 for w in words if w in _ENGLISH_WORDS)
+    english = sum(1 for word in words if word in _ENGLISH_WORDS)
     return "en" if english / len(words) >= 0.1 else "und"
 
 
 _VIETNAMESE_LETTERS = frozenset("ăâđêôơư" "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+_LETTER = re.compile(r"[^\W\d_]")
+_CJK_OR_HANGUL = re.compile("[\u3040-\u9fff\uac00-\ud7af]")
+_HAN = re.compile("[\u4e00-\u9fff]")
 _ENGLISH_WORDS = frozenset("the of and to in is that for it with as was on are be by this from at "
                            "or an have not which but has they you he she we".split())
 
@@ -117,13 +138,14 @@ def find_title_and_date(lines: list[Line], given_title: str | None) -> tuple[str
         first = first[match.end():]
     if given_title:
         return given_title, date
+    first = _MARKDOWN_HEADING.sub("", first)
     looks_like_title = first and len(first.split()) <= 40 and not first.rstrip().endswith(".")
     return (first.strip() if looks_like_title else None), date
 
 
 class Normalize(Stage):
     name = "normalize"
-    version = "1"
+    version = "2"
     reads = {"ingest": ("text", "title", "metadata")}
     Settings = Settings
     schema = pa.schema([
@@ -141,9 +163,10 @@ class Normalize(Stage):
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
         original = document["text"] or ""
         lines = split_lines(original)
-        cleaned = [clean_line(line.text, line.start) for line in lines]
+        cleaned = [_changes(line.text, line.start) for line in lines]
         for line, builder in zip(lines, cleaned):
-            line.text = builder.text()
+            if builder is not None:
+                line.text = builder.text()
         classify_lines(lines)
         if not self.settings.remove_boilerplate:
             for line in lines:
@@ -164,14 +187,17 @@ class Normalize(Stage):
         }
 
     @staticmethod
-    def _assemble(lines: list[Line], cleaned: list[TextBuilder]) -> tuple[str, OffsetMap]:
+    def _assemble(lines: list[Line], cleaned: list[TextBuilder | None]) -> tuple[str, OffsetMap]:
         builder = TextBuilder()
         for line, piece in zip(lines, cleaned):
-            if line.kind == BAD or not piece.length:
+            if line.kind == BAD or not line.text:
                 continue
             if builder.length:
                 builder.replace("\n", line.start, line.start)  # paragraphs: one per line
-            builder.extend(piece)
+            if piece is None:
+                builder.copy(line.text, line.start)
+            else:
+                builder.extend(piece)
         return builder.text(), builder.offset_map()
 
 

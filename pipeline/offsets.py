@@ -76,10 +76,18 @@ class OffsetMap:
         return self.orig_starts[run] + position - self.norm_starts[run]
 
     def span_to_original(self, start: int, end: int) -> Span:
-        """The original span of a normalized span; `end` maps from its last character."""
+        """The original span of a normalized span.
+
+        `end` maps from its last character, unless a replacement ends right at `end` (its closing
+        run is recorded twice, see TextBuilder.replace): then the span takes all the characters
+        replaced, so `ế` composed from `e` and two combining marks maps back to all three."""
         if end <= start:
             original = self.to_original(start)
             return original, original
+        run = bisect.bisect_left(self.norm_starts, end)
+        if (run + 1 < len(self.norm_starts) and self.norm_starts[run] == self.norm_starts[run + 1] == end
+                and self.orig_starts[run] == self.orig_starts[run + 1]):
+            return self.to_original(start), self.orig_starts[run]
         return self.to_original(start), self.to_original(end - 1) + 1
 
 
@@ -116,9 +124,10 @@ class TextBuilder:
         self.orig_starts.append(orig_start)
         self.pieces.append(piece)
         self.length += len(piece)
-        # The next character must start a run of its own, or it would map into this piece.
-        self.norm_starts.append(self.length)
-        self.orig_starts.append(orig_end)
+        # The next character must start a run of its own, or it would map into this piece. The run
+        # is recorded twice: that marks where a replacement ends, for span_to_original.
+        self.norm_starts.extend((self.length, self.length))
+        self.orig_starts.extend((orig_end, orig_end))
 
     def extend(self, other: "TextBuilder") -> None:
         """Append everything `other` built, keeping each piece's original position."""

@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from .errors import CorpusNotFound, DocumentError
+from .legacy import detect_legacy, with_mojibake_repaired
 
 SCHEMA = pa.schema([
     ("doc_id", pa.string()),
@@ -40,6 +41,7 @@ FORMATS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jso
 class Settings:
     text_field: str = "text"   # the field or column that holds the text in JSON, CSV and Parquet
     shard_size: int = 500      # documents per part file
+    max_chars: int = 10_000_000  # longer documents are errors: one NLP pass must fit in memory
 
 
 @dataclass
@@ -88,7 +90,8 @@ def find_files(corpus: Path) -> Iterator[tuple[Path, str]]:
     """(path, path relative to the corpus) of every file under `corpus`, sorted, hidden ones skipped.
 
     Symlinked folders are followed once: a link that points back into a folder already seen
-    (a loop) is not followed again.
+    (a loop) is not followed again. The walk keeps its own stack, so depth is not limited by
+    Python's recursion limit.
     """
     if not corpus.exists():
         raise CorpusNotFound(str(corpus))
@@ -96,37 +99,63 @@ def find_files(corpus: Path) -> Iterator[tuple[Path, str]]:
         yield corpus, corpus.name
         return
     seen: set[tuple[int, int]] = set()
-    yield from _walk(corpus, corpus, seen)
-
-
-def _walk(folder: Path, root: Path, seen: set[tuple[int, int]]) -> Iterator[tuple[Path, str]]:
-    try:
-        info = folder.stat()
-    except OSError:
-        return
-    if (info.st_dev, info.st_ino) in seen:
-        return
-    seen.add((info.st_dev, info.st_ino))
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        yield folder, f"{folder.relative_to(root).as_posix()}/"  # reported as unreadable below
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
+    stack = [corpus]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = folder.stat()
+        except OSError:
+            continue  # vanished while we walked
+        if (info.st_dev, info.st_ino) in seen:
             continue
-        path = Path(entry.path)
-        if entry.is_dir():
-            yield from _walk(path, root, seen)
-        else:
-            yield path, path.relative_to(root).as_posix()
+        seen.add((info.st_dev, info.st_ino))
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            yield folder, f"{folder.relative_to(corpus).as_posix()}/"  # reported as unreadable
+            continue
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            if _is_folder(entry):
+                folders.append(path)
+            else:
+                yield path, path.relative_to(corpus).as_posix()
+        stack.extend(reversed(folders))  # depth first, in name order
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # e.g. a symlink loop: stat fails with ELOOP; reading it reports the error
+        return False
 
 
 # -- reading ---------------------------------------------------------------------------------------
 
 def read_corpus(corpus: Path, settings: Settings) -> Iterator[Record]:
     for path, source in find_files(corpus):
-        yield from read_file(path, source, settings)
+        for record in read_file(path, source, settings):
+            yield _checked(record, settings)
+
+
+def _checked(record: Record, settings: Settings) -> Record:
+    """A record whose text is empty, or too long to process, becomes an error."""
+    if record.error is not None:
+        return record
+    text = record.text or ""
+    if not text.strip():
+        what = {"html": "the page has no visible text (only markup or scripts?)",
+                "text": "the file is empty" if not text else "the file holds only white space"}
+        record.error = f"no text: {what.get(record.format, f'its {settings.text_field!r} is empty')}"
+    elif len(text) > settings.max_chars:
+        record.error = (f"document too long: {len(text):,} characters, more than the limit of "
+                        f"{settings.max_chars:,}; split it, or raise --max-chars")
+    if record.error is not None:
+        record.text = None
+    return record
 
 
 def read_file(path: Path, source: str, settings: Settings) -> Iterator[Record]:
@@ -139,29 +168,41 @@ def read_file(path: Path, source: str, settings: Settings) -> Iterator[Record]:
                      f"vnpipe reads {', '.join(sorted(FORMATS))}")
         return
     try:
-        data = path.read_bytes()
+        if kind in _STREAMED:  # dumps can be larger than memory: read record by record
+            yield from _STREAMED[kind](path, source, settings)
+        else:
+            yield from _READERS[kind](path.read_bytes(), source, settings)
     except OSError as error:
         yield Record(source, None, format=kind, error=f"cannot read file: {error.strerror or error}")
-        return
-    try:
-        yield from _READERS[kind](data, source, settings)
     except DocumentError as error:
         yield Record(source, None, format=kind, error=str(error))
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name of `data`: BOMs first, then UTF-8, then detection."""
+    """Text and encoding name of `data`: BOMs first, then UTF-8, then the Vietnamese legacy
+    encodings (TCVN3, VNI-Windows, VISCII, Windows-1258), then detection.
+
+    UTF-8 text that is legacy Vietnamese already read as Windows-1252 (`Hµ Néi`) is converted
+    too, and its encoding is given as e.g. `utf-8 (tcvn3)`.
+    """
     for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                text = data.decode(encoding)
             except UnicodeDecodeError as error:
                 raise DocumentError(f"file starts with a {encoding} byte-order mark but is not "
                                     f"valid {encoding}: {error.reason} at byte {error.start}") from None
+            return with_mojibake_repaired(text, encoding)
     try:
-        return data.decode("utf-8"), "utf-8"
+        return with_mojibake_repaired(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly
+    legacy = detect_legacy(data)
+    if legacy is not None:
+        return legacy
     from charset_normalizer import from_bytes  # imported here: only needed for non-UTF-8 files
 
     best = from_bytes(data).best()
@@ -173,6 +214,34 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, best.encoding
 
 
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 with a few broken bytes (a truncated copy, one stray byte) is UTF-8: the broken bytes
+    become U+FFFD and the encoding says how many, rather than the whole file being guessed as
+    some other encoding and turned into mojibake."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    if broken > max(3, len(data) // 1000):
+        return None
+    return text, f"utf-8 ({broken} invalid byte{'s' if broken > 1 else ''} replaced)"
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a byte-order mark shows itself by NUL bytes on one side of each pair
+    (the high byte of ASCII letters, spaces and many Vietnamese letters)."""
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    if not odd or len(data) % 2:
+        return None
+    for encoding, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if high.count(0) >= 0.4 * len(high) and low.count(0) <= 0.05 * len(low):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return None if _looks_binary(text) else (text, encoding)
+    return None
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
@@ -181,6 +250,9 @@ def _looks_binary(text: str) -> bool:
 
 def _decode_text(data: bytes) -> tuple[str, str]:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
         raise DocumentError("not text: contains NUL bytes (binary file, or UTF-16 without a byte-order mark)")
     return decode(data)
 
@@ -224,18 +296,44 @@ def _record_from_object(obj: Any, source: str, number: int, kind: str, encoding:
                   format=kind, encoding=encoding)
 
 
-def _read_jsonl(data: bytes, source: str, settings: Settings) -> Iterator[Record]:
-    text, encoding = _decode_text(data)
-    for number, line in enumerate(text.splitlines()):
+def _read_jsonl(path: Path, source: str, settings: Settings) -> Iterator[Record]:
+    """One record a line, streamed. JSON Lines are UTF-8; a line that is not is decoded on its own
+    (legacy encodings, detection), and legacy text inside a record's text is repaired."""
+    with open(path, "rb") as lines:
+        head = lines.read(4096)
+        if b"\x00" in head:  # UTF-16 (rare for JSONL), or not text at all: read whole
+            yield from _read_jsonl_text(*_decode_text(head + lines.read()), source, settings)
+            return
+        lines.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
+        for number, raw in enumerate(lines):
+            try:
+                line, encoding = raw.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                line, encoding = decode(raw)
+            yield from _read_jsonl_text(line, encoding, source, settings, first=number)
+
+
+def _read_jsonl_text(text: str, encoding: str, source: str, settings: Settings,
+                     first: int = 0) -> Iterator[Record]:
+    # Only "\n" ends a JSON line: U+2028 and other line separators may sit inside strings.
+    for number, line in enumerate(text.split("\n"), first):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as error:
             yield Record(source, number, format="jsonl", encoding=encoding,
-                         error=f"line {number + 1} is not valid JSON: {error.msg} at column {error.colno}")
+                         error=f"line {number + 1} is not valid JSON: {_json_problem(error)}")
             continue
-        yield _record_from_object(obj, source, number, "jsonl", encoding, settings.text_field)
+        record = _record_from_object(obj, source, number, "jsonl", encoding, settings.text_field)
+        if record.text:
+            record.text, record.encoding = with_mojibake_repaired(record.text, encoding)
+        yield record
+
+
+def _json_problem(error: json.JSONDecodeError) -> str:
+    # json's messages read "Expecting value" or "Unterminated string starting at".
+    return f"{error.msg} column {error.colno}" if error.msg.endswith(" at") else f"{error.msg} at column {error.colno}"
 
 
 def _read_json(data: bytes, source: str, settings: Settings) -> Iterator[Record]:
@@ -268,19 +366,24 @@ def _read_tsv(data: bytes, source: str, settings: Settings) -> Iterator[Record]:
     yield from _read_delimited(data, source, settings, "tsv")
 
 
-def _read_parquet(data: bytes, source: str, settings: Settings) -> Iterator[Record]:
+def _read_parquet(path: Path, source: str, settings: Settings) -> Iterator[Record]:
+    """One record a row, streamed a batch at a time."""
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(data))
-    except (pa.ArrowInvalid, OSError) as error:
+        table = pq.ParquetFile(path)
+        columns = table.schema_arrow.names
+    except (pa.ArrowInvalid, pa.ArrowException) as error:
         raise DocumentError(f"not a readable Parquet file: {error}") from None
-    if settings.text_field not in table.column_names:
-        raise DocumentError(f"no {settings.text_field!r} column (columns: {', '.join(table.column_names)}); "
+    if settings.text_field not in columns:
+        raise DocumentError(f"no {settings.text_field!r} column (columns: {', '.join(columns)}); "
                             "choose it with --text-field")
-    for number, row in enumerate(table.to_pylist()):
-        yield _record_from_object(row, source, number, "parquet", "", settings.text_field)
+    number = 0
+    for batch in table.iter_batches(batch_size=1000):
+        for row in batch.to_pylist():
+            yield _record_from_object(row, source, number, "parquet", "", settings.text_field)
+            number += 1
 
 
-_READERS = {"text": _read_text, "html": _read_html, "jsonl": _read_jsonl, "json": _read_json,
-            "csv": _read_csv, "tsv": _read_tsv, "parquet": _read_parquet}
+_READERS = {"text": _read_text, "html": _read_html, "json": _read_json, "csv": _read_csv, "tsv": _read_tsv}
+_STREAMED = {"jsonl": _read_jsonl, "parquet": _read_parquet}

@@ -1,20 +1,34 @@
-"""Reading a run back: each stage as a pandas DataFrame, per document or one row per item."""
+"""Reading a run back: each stage as a pandas DataFrame, per document or one row per item, and
+the whole run as one row per document."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import io
+from .errors import NotARun, StageNotRun
 
 # The nested column that `shape="items"` explodes into one row per item, for each stage.
 ITEMS = {"normalize": "sentences", "segment": "tokens", "ner": "entities", "keywords": "keywords"}
+
+# What `read_run` takes from each stage, renamed where two stages share a column name.
+RUN_COLUMNS = {
+    "ingest": {"source": "source", "record": "record", "format": "format", "text": "original_text"},
+    "normalize": {"title": "title", "date": "date", "language": "language", "text": "text",
+                  "sentences": "sentences"},
+    "segment": {"tokens": "tokens"},
+    "ner": {"entities": "entities"},
+    "keywords": {"keywords": "keywords", "tags": "tags"},
+}
 
 
 def read_stage(run: str | Path, stage: str, shape: str = "documents") -> pd.DataFrame:
     """A stage's output: one row per document (nested lists), or with `shape="items"` one row per
     sentence, token, entity or keyword, its fields as columns, joined to the document by `doc_id`."""
-    frame = pd.read_parquet(io.stage_dir(Path(run), stage))
+    frame = _read_parts(Path(run), stage)
     if shape == "documents":
         return frame
     if shape != "items" or stage not in ITEMS:
@@ -22,11 +36,58 @@ def read_stage(run: str | Path, stage: str, shape: str = "documents") -> pd.Data
     return explode(frame, ITEMS[stage])
 
 
+def read_run(run: str | Path) -> pd.DataFrame:
+    """One row per document that came through ingest, with every stage joined by `doc_id`:
+    `source`, `record`, `format`, `original_text` (as read), `title`, `date`, `language`, `text`
+    (normalized; offsets point here), `sentences`, `tokens`, `entities`, `keywords` (and `tags`
+    when the keywords stage wrote them). A stage that has not run adds no columns; a document that
+    failed in a stage has NaN there (its reason is in `read_errors`)."""
+    run = require_run(run)
+    frame = None
+    for stage, columns in RUN_COLUMNS.items():
+        if io.read_manifest(run, stage) is None:
+            continue
+        part = read_stage(run, stage)
+        part = part[["doc_id", *[c for c in columns if c in part.columns]]].rename(columns=columns)
+        frame = part if frame is None else frame.merge(part, on="doc_id", how="left")
+    if frame is None:
+        raise FileNotFoundError(f"{run} holds no stage output; run `vnpipe run CORPUS --out {run}` first")
+    return frame
+
+
 def explode(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """One row per element of the list column `column`, with the struct fields as columns."""
     items = frame[["doc_id", column]].explode(column, ignore_index=True).dropna(subset=[column])
     fields = pd.DataFrame(items[column].tolist(), index=items.index)
     return pd.concat([items[["doc_id"]], fields], axis=1)
+
+
+def _read_parts(run: Path, stage: str) -> pd.DataFrame:
+    """The parts the stage's manifest lists: the complete, current output, and nothing else that
+    may sit in the folder (a part a killed rerun left, a user's own file)."""
+    manifest = io.read_manifest(require_run(run), stage)
+    if manifest is None:
+        raise StageNotRun(str(run), stage)
+    paths = [io.stage_dir(run, stage) / part for part in manifest["parts"]]
+    tables = [pq.read_table(path) for path in paths]
+    if not tables:
+        return pd.DataFrame(columns=_schema(stage).names)
+    return pa.concat_tables(tables, promote_options="default").to_pandas()
+
+
+def _schema(stage: str) -> pa.Schema:
+    from .readers import SCHEMA
+    from .runner import STAGES  # imported here: the runner imports this module
+
+    return SCHEMA if stage == "ingest" else STAGES[stage].schema
+
+
+def require_run(run: str | Path) -> Path:
+    """`run` as a Path, after checking that it is a run directory."""
+    run = Path(run)
+    if not (run / io.RUN_MARKER).is_file():
+        raise NotARun(str(run))
+    return run
 
 
 def read_errors(run: str | Path) -> pd.DataFrame:

@@ -28,13 +28,14 @@ from tqdm import tqdm
 
 from . import io, readers
 from .engines import default_workers, make_engine
-from .errors import (IncompatibleStageOutput, MissingStageOutput, NotARunDirectory, RunLocked,
+from .errors import (IncompatibleStageOutput, MissingStageOutput, NotARunDirectory, RunFailed, RunLocked,
                      UnknownStage)
 from .keywords import Keywords
 from .ner import Ner
 from .normalize import Normalize
 from .segment import Segment
 from .stage import Stage, fingerprint
+from .summary import write_summary
 
 STAGES: dict[str, type[Stage]] = {"normalize": Normalize, "segment": Segment, "ner": Ner, "keywords": Keywords}
 ORDER = ("ingest", *STAGES)
@@ -111,6 +112,11 @@ def run(corpus: str | Path | None, out: str | Path, settings: RunSettings | None
                 else:
                     stage = STAGES[name](getattr(settings, name))
                     reports.append(run_stage(stage, run_dir, engine, progress))
+            if "keywords" in names:
+                write_summary(run_dir)  # RUN/summary/by-source-folder.parquet: cheap, rewritten every run
+        except OSError as error:
+            # Parts are written atomically, so what is on disk is complete and the next run resumes.
+            raise RunFailed(str(run_dir), error.strerror or str(error)) from error
         finally:
             engine.close()
     return RunReport(run_dir, reports)

@@ -18,6 +18,10 @@ TOKEN = pa.struct([("text", pa.string()), ("start", pa.int32()), ("end", pa.int3
 class Settings:
     backend: str = "vnpipe"  # or underthesea, pyvi
     user_words: str | None = None  # a file of extra words to keep whole, one a line
+    # Documents that normalize found to be in another language get no tokens (and so no
+    # entities or keywords) rather than a Vietnamese analysis that would be noise; "und"
+    # (too short or too mixed to tell) is processed.
+    skip_languages: tuple[str, ...] = ("en", "zh")
 
 
 def segment_text(text: str, sentences: list[dict[str, int]], backend: str,
@@ -35,8 +39,8 @@ def segment_text(text: str, sentences: list[dict[str, int]], backend: str,
 
 class Segment(Stage):
     name = "segment"
-    version = "2"
-    reads = {"normalize": ("text", "sentences")}
+    version = "3"
+    reads = {"normalize": ("text", "sentences", "language")}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("tokens", pa.list_(TOKEN))])
 
@@ -44,5 +48,7 @@ class Segment(Stage):
         return get_segmenter(self.settings.backend, self.settings.user_words).checksum()
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
+        if document["language"] in self.settings.skip_languages:
+            return {"tokens": []}
         return {"tokens": segment_text(document["text"], document["sentences"],
                                          self.settings.backend, self.settings.user_words)}

@@ -10,14 +10,15 @@ import re
 
 Span = tuple[int, int]
 
-_BOUNDARY = re.compile(r"(?<=\S)([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[\-–—]?[\w])")
-_WORD_BEFORE = re.compile(r"(\S+)$")
+# Starts with the stop itself so that the regex engine can skip ahead to it; that a non-space
+# comes before it is checked in _split_line.
+_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[\-–—]?[\w])")
 # Abbreviations after which a full stop does not end the sentence (compared lower-cased,
 # without the final stop).
 ABBREVIATIONS = frozenset({
     "tp", "th.s", "ths", "ts", "pgs", "gs", "bs", "ks", "ls", "ncs", "cn", "ttnd", "ttưt", "nsnd",
     "nsưt", "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "co", "inc", "ltd", "corp", "tr",
-    "q", "p", "h", "tx", "tt", "no", "vol", "fig", "e.g", "i.e", "vs", "ông", "bà", "tp.hcm", "đ/c",
+    "q", "p", "h", "tx", "tt", "no", "vol", "fig", "e.g", "i.e", "vs", "ông", "bà", "đ/c",
 })
 _ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
 
@@ -40,6 +41,8 @@ def _split_line(text: str, start: int, end: int) -> list[Span]:
     sentence_start = _skip_space(text, start, end)
     for match in _BOUNDARY.finditer(text, sentence_start, end):
         stop_end = match.end(2)
+        if match.start() == start or text[match.start() - 1].isspace():
+            continue
         if not _ends_sentence(text, sentence_start, match):
             continue
         spans.append((sentence_start, stop_end))
@@ -55,18 +58,32 @@ def _ends_sentence(text: str, sentence_start: int, match: re.Match[str]) -> bool
     stops = match.group(1)
     if stops != ".":
         return True  # ! ? … and .. are never abbreviations
-    word = _WORD_BEFORE.search(text, sentence_start, match.start(1))
-    if word is None:
+    word_end = word_start = match.start(1)
+    while word_start > sentence_start and not text[word_start - 1].isspace():
+        word_start -= 1
+    if word_start == word_end:
         return False
-    before = word.group(1).lower().lstrip("\"'“‘«([")
+    before = text[word_start:word_end].lower().lstrip("\"'“‘«([")
     if before in ABBREVIATIONS:
         return False
-    if len(before) == 1 and before.isalpha():
-        return False  # an initial: `Nguyễn V. Anh`, `J. Smith`
-    at_line_start = word.start(1) == sentence_start
+    if len(before) == 1 and before.isalpha() and _after_name_or_at_start(text, sentence_start, word_start):
+        return False  # an initial: `Nguyễn V. Anh`, `J. Smith`; but `quý I. Lạm phát` ends
+    at_line_start = word_start == sentence_start
     if at_line_start and (before.isdigit() or _ROMAN.match(before)):
         return False  # a list number: `1. Quyền được thông tin`
     return True
+
+
+def _after_name_or_at_start(text: str, sentence_start: int, word_start: int) -> bool:
+    """Whether the word before `word_start` is capitalised (a name goes on) or there is none."""
+    position = word_start
+    while position > sentence_start and text[position - 1].isspace():
+        position -= 1
+    if position == sentence_start:
+        return True
+    while position > sentence_start and not text[position - 1].isspace():
+        position -= 1
+    return text[position].isupper()
 
 
 def _starts_sentence(text: str, position: int) -> bool:

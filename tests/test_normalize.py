@@ -74,3 +74,55 @@ def test_boilerplate_removal_can_be_switched_off():
     assert normalize(text)["text"].count("\n") == 0
     kept = normalize(text, remove_boilerplate=False)
     assert kept["text"].count("\n") == 4 and kept["removed"] == []
+
+
+def sentences_of(text):
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def test_sentence_trap_abbreviations():
+    assert sentences_of("Hội thảo diễn ra tại TP.HCM vào sáng 12/5. Th.S Nguyễn Văn An, giảng viên "
+                        "Trường ĐH Bách khoa, chủ trì. Đoàn gồm bác sĩ, y tá, v.v. Buổi họp kết thúc lúc 11h.") == [
+        "Hội thảo diễn ra tại TP.HCM vào sáng 12/5.",
+        "Th.S Nguyễn Văn An, giảng viên Trường ĐH Bách khoa, chủ trì.",
+        "Đoàn gồm bác sĩ, y tá, v.v.", "Buổi họp kết thúc lúc 11h."]
+    assert sentences_of("ThS. Lê Thị Hoa và PGS.TS Trần Văn Bình dự họp. Tp. Hà Nội cũng cử đại diện.") == [
+        "ThS. Lê Thị Hoa và PGS.TS Trần Văn Bình dự họp.", "Tp. Hà Nội cũng cử đại diện."]
+
+
+def test_sentence_trap_decimals_and_roman_numerals():
+    assert sentences_of("Tăng trưởng GDP đạt 3,5% trong quý I. Lạm phát ở mức 3.2%, giá dầu 85,5 USD/thùng.") == [
+        "Tăng trưởng GDP đạt 3,5% trong quý I.", "Lạm phát ở mức 3.2%, giá dầu 85,5 USD/thùng."]
+
+
+def test_sentence_trap_numbered_lists():
+    assert sentences_of("Hồ sơ gồm:\n1. Đơn đề nghị.\n2. Bản sao căn cước.\nII. Thủ tục nộp") == [
+        "Hồ sơ gồm:", "1. Đơn đề nghị.", "2. Bản sao căn cước.", "II. Thủ tục nộp"]
+
+
+def test_sentence_trap_quotes():
+    assert sentences_of('Anh ấy hỏi: "Bao giờ xong?" Chị trả lời ngay. Ông nói “Tôi khoẻ.” Rồi ông về.') == [
+        'Anh ấy hỏi: "Bao giờ xong?"', "Chị trả lời ngay.", "Ông nói “Tôi khoẻ.”", "Rồi ông về."]
+
+
+def test_sentences_keep_offsets_into_the_normalized_text():
+    row = normalize("Giá vàng tăng 3,5%.  Người mua\u00a0xếp hàng ở TP.HCM. Hết")
+    assert [row["text"][s["start"]:s["end"]] for s in row["sentences"]] == [
+        "Giá vàng tăng 3,5%.", "Người mua xếp hàng ở TP.HCM.", "Hết"]
+
+
+def test_markdown_heading_is_a_title_without_its_marker():
+    row = normalize("# Mô hình AI nguồn mở thu hẹp khoảng cách\n\n" + "Theo một ghi chép nội bộ của Google bị "
+                    "rò rỉ, cộng đồng nguồn mở đang tiến nhanh hơn dự đoán của nhiều chuyên gia.")
+    assert row["title"] == "Mô hình AI nguồn mở thu hẹp khoảng cách"
+
+
+def test_a_span_ending_in_a_composed_letter_maps_back_to_all_its_marks():
+    from pipeline.textio import normalize_line
+
+    original = unicodedata.normalize("NFD", "Ông Huế và Hà Nội\u200b  hôm qua")
+    text, offsets = normalize_line(original, "modern")
+    for name in ("Huế", "Hà Nội"):
+        start = text.index(name)
+        orig_start, orig_end = offsets.span_to_original(start, start + len(name))
+        assert unicodedata.normalize("NFC", original[orig_start:orig_end]) == name

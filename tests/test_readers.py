@@ -70,3 +70,11 @@ def test_text_field_setting(tmp_path):
     (tmp_path / "a.jsonl").write_text('{"body": "Nội dung."}\n', encoding="utf-8")
     [record] = read_all(tmp_path, readers.Settings(text_field="body"))
     assert record.text == "Nội dung."
+
+
+def test_jsonl_lines_may_hold_unicode_line_separators(tmp_path):
+    (tmp_path / "a.jsonl").write_text(json.dumps({"text": "Dòng một\u2028dòng hai\x85ba"}, ensure_ascii=False)
+                                      + "\n" + json.dumps({"text": "Bài hai"}) + "\n", encoding="utf-8")
+    records = list(readers.read_corpus(tmp_path, readers.Settings()))
+    assert [(r.record, r.text, r.error) for r in records] == [
+        (0, "Dòng một\u2028dòng hai\x85ba", None), (1, "Bài hai", None)]

@@ -1,0 +1,139 @@
+"""Whole-pipeline throughput on VNTC news against a naive baseline, in one run on one machine.
+
+    python benchmarks/pipeline_speed.py                    # 2,000 articles, 2 workers, baseline on 60
+    python benchmarks/pipeline_speed.py --docs all         # all 33,759 articles
+    python benchmarks/pipeline_speed.py --docs 500 --workers 1 --baseline-docs 30
+
+The pipeline runs all five stages into a fresh run directory. The baseline is what a script would
+do without vnpipe: one process looping over the same articles, calling underthesea's
+`word_tokenize` and `ner` on each. Printed: documents/s, MB/s, per-stage seconds, peak memory of
+the driver and of the largest worker, and the speed-up over the baseline.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VNTC = ROOT.parent / "shared" / "corpora" / "vntc"
+
+
+def sample_articles(docs: int | None) -> list[str]:
+    """JSONL lines of `docs` articles taken in turn from each topic file (all when None)."""
+    files = sorted(VNTC.glob("*.jsonl"))
+    handles = [open(path, encoding="utf-8") for path in files]
+    lines: list[str] = []
+    try:
+        while handles and (docs is None or len(lines) < docs):
+            for handle in list(handles):
+                line = handle.readline()
+                if not line:
+                    handles.remove(handle)
+                    handle.close()
+                elif line.strip():
+                    lines.append(line if line.endswith("\n") else line + "\n")
+    finally:
+        for handle in handles:
+            handle.close()
+    return lines[:docs] if docs else lines
+
+
+def run_pipeline(corpus: Path, out: Path, workers: int, engine: str) -> dict:
+    import pipeline
+
+    started = time.perf_counter()
+    report = pipeline.run(corpus, out, pipeline.RunSettings(workers=workers, engine=engine), progress=False)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 1),
+        "stages": {s.stage: {"seconds": round(s.seconds, 1), "out": s.documents_out, "errors": s.errors}
+                   for s in report.stages},
+        "driver_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        # Worker processes have exited by now; this is the largest of them (or of the baseline
+        # child, which is measured after this line is read).
+        "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+    }
+
+
+BASELINE = """
+import json, sys, time
+from underthesea import ner, word_tokenize
+texts = [json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8")]
+started = time.perf_counter()
+for text in texts:
+    word_tokenize(text)
+    ner(text)
+print(json.dumps({"seconds": time.perf_counter() - started, "docs": len(texts),
+                  "chars": sum(len(t) for t in texts)}))
+"""
+
+
+def run_baseline(corpus_file: Path) -> dict:
+    result = subprocess.run([sys.executable, "-c", BASELINE, str(corpus_file)], capture_output=True,
+                            text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", default="2000", help="articles to run through the pipeline, or 'all'")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--engine", default="local", choices=("local", "dask"))
+    parser.add_argument("--baseline-docs", type=int, default=60,
+                        help="articles for the naive loop (it is slow; 0 skips it)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+
+    lines = sample_articles(None if args.docs == "all" else int(args.docs))
+    texts_bytes = sum(len(json.loads(line)["text"].encode("utf-8")) for line in lines)
+    texts_chars = sum(len(json.loads(line)["text"]) for line in lines)
+    with tempfile.TemporaryDirectory(prefix="vnpipe-bench-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        (corpus / "vntc.jsonl").write_text("".join(lines), encoding="utf-8")
+        result = run_pipeline(corpus, Path(tmp) / "run", args.workers, args.engine)
+        baseline = None
+        if args.baseline_docs:
+            baseline_file = Path(tmp) / "baseline.jsonl"
+            baseline_file.write_text("".join(islice(lines, args.baseline_docs)), encoding="utf-8")
+            baseline = run_baseline(baseline_file)
+
+    docs = len(lines)
+    figures = {
+        "documents": docs, "megabytes": round(texts_bytes / 1e6, 1), "characters": texts_chars,
+        "workers": args.workers, "engine": args.engine, **result,
+        "documents_per_second": round(docs / result["seconds"], 1),
+        "megabytes_per_second": round(texts_bytes / 1e6 / result["seconds"], 3),
+        "characters_per_second": round(texts_chars / result["seconds"]),
+    }
+    if baseline:
+        baseline_rate = baseline["docs"] / baseline["seconds"]
+        figures["baseline"] = {"documents": baseline["docs"], "seconds": round(baseline["seconds"], 1),
+                               "documents_per_second": round(baseline_rate, 2),
+                               "characters_per_second": round(baseline["chars"] / baseline["seconds"])}
+        figures["speedup"] = round(figures["documents_per_second"] / baseline_rate, 2)
+
+    print(f"vnpipe, {docs} VNTC articles ({figures['megabytes']} MB), {args.workers} workers, {args.engine} engine")
+    print(f"  wall {result['seconds']} s: {figures['documents_per_second']} documents/s, "
+          f"{figures['megabytes_per_second']} MB/s, {figures['characters_per_second']} characters/s")
+    for stage, values in result["stages"].items():
+        print(f"  {stage:<10} {values['seconds']:>8} s   {values['out']} out, {values['errors']} errors")
+    print(f"  peak memory: driver {result['driver_peak_mb']} MB, largest worker {result['worker_peak_mb']} MB")
+    if baseline:
+        b = figures["baseline"]
+        print(f"naive loop (underthesea word_tokenize + ner per article, one process), {b['documents']} articles:")
+        print(f"  {b['documents_per_second']} documents/s, {b['characters_per_second']} characters/s")
+        print(f"speed-up: {figures['speedup']}x")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""The corpus summary: the top keywords, entities and tags of a run, overall and per group of
+documents (the top-level source folder, or a metadata field such as VNTC's `topic`).
+
+One tidy table, one row per (group, kind, term), written to RUN/summary/by-<group>.parquet:
+    group             `(all)` or the group's value
+    group_documents   documents in the group
+    kind              keyword, entity or tag
+    rank              1 = most documents in the group
+    term              the keyword, the entity's canonical name, or the tag
+    label             the entity's label (PER, ORG, LOC, MISC); empty for keywords and tags
+    documents         documents of the group that have it (ranks by this, then by weight)
+    weight            keywords: the sum of their scores; entities: mentions; tags: pieces of evidence
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from . import io
+from .results import explode, read_stage
+
+ALL = "(all)"
+SOURCE_FOLDER = "source_folder"
+COLUMNS = ["group", "group_documents", "kind", "rank", "term", "label", "documents", "weight"]
+SCHEMA = pa.schema([("group", pa.string()), ("group_documents", pa.int64()), ("kind", pa.string()),
+                    ("rank", pa.int64()), ("term", pa.string()), ("label", pa.string()),
+                    ("documents", pa.int64()), ("weight", pa.float64())])
+
+
+def document_groups(run: str | Path, by: str = SOURCE_FOLDER) -> pd.Series:
+    """The group of each document (indexed by doc_id): its top-level source folder (`.` for files
+    at the top of the corpus), or the value of the metadata field `by` (`(none)` when absent)."""
+    ingest = read_stage(run, "ingest")[["doc_id", "source", "metadata"]].set_index("doc_id")
+    if by == SOURCE_FOLDER:
+        return ingest["source"].map(lambda source: source.split("/", 1)[0] if "/" in source else ".")
+    return ingest["metadata"].map(lambda text: str(json.loads(text or "{}").get(by, "(none)")))
+
+
+def corpus_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20) -> pd.DataFrame:
+    """The `top` keywords, entities and tags of the whole run and of each group (see the module)."""
+    groups = document_groups(run, by)
+    keywords = read_stage(run, "keywords")
+    items = [_items(explode(keywords, "keywords"), "keyword", "term", "score")]
+    if "tags" in keywords:
+        tags = explode(keywords, "tags")
+        if not tags.empty:
+            tags["weight"] = tags["evidence"].map(len)
+            items.append(_items(tags, "tag", "tag", "weight"))
+    entities = explode(read_stage(run, "ner"), "entities")
+    if not entities.empty:
+        entities["weight"] = 1.0
+        items.append(_items(entities, "entity", "canonical", "weight", label="label"))
+    items = pd.concat(items, ignore_index=True)
+    frames = [_top(items, ALL, len(groups), top)]
+    for group in sorted(groups.unique()):
+        members = groups.index[groups == group]
+        frames.append(_top(items[items["doc_id"].isin(members)], group, len(members), top))
+    return pd.concat(frames, ignore_index=True)[COLUMNS]
+
+
+def _items(frame: pd.DataFrame, kind: str, term: str, weight: str, label: str | None = None) -> pd.DataFrame:
+    return pd.DataFrame({"doc_id": frame["doc_id"], "kind": kind, "term": frame[term],
+                         "label": frame[label] if label else "", "weight": frame[weight].astype(float)})
+
+
+def _top(items: pd.DataFrame, group: str, group_documents: int, top: int) -> pd.DataFrame:
+    counted = (items.groupby(["kind", "term", "label"], as_index=False)
+               .agg(documents=("doc_id", "nunique"), weight=("weight", "sum")))
+    counted = counted.sort_values(["kind", "documents", "weight", "term"], ascending=[True, False, False, True])
+    counted["rank"] = counted.groupby("kind").cumcount() + 1
+    counted = counted[counted["rank"] <= top]
+    counted.insert(0, "group", group)
+    counted.insert(1, "group_documents", group_documents)
+    return counted
+
+
+def write_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20) -> Path:
+    """Compute the summary and write it (atomically) to RUN/summary/by-<by>.parquet; returns the path.
+    Cheap (it reads the keywords and ner Parquet), so it is rewritten after every run."""
+    frame = corpus_summary(run, by, top)
+    path = Path(run) / "summary" / f"by-{by.replace('_', '-')}.parquet"
+    io.write_parquet_atomic(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False), path)
+    return path

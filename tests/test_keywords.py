@@ -1,0 +1,159 @@
+"""Keywords, tag rules and the corpus summary, on the sample corpus and the first real seed."""
+import shutil
+
+import pandas as pd
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+import pipeline
+from pipeline.keywords import Keywords, Settings, document_terms, stopwords
+from pipeline.runner import load_inputs
+from pipeline.summary import corpus_summary, write_summary
+from pipeline.tags import TagRulesError
+
+from conftest import SAMPLE, SHARED
+
+RULES = """\
+ai:
+  entities: [OpenAI, Nvidia]
+  keywords: [trí tuệ]
+  regex: ['AI']
+banks:
+  keywords: [lãi_suất]
+  entities: [Vietcombank]
+people:
+  labels: [PER]
+"""
+
+
+def keywords_of(run, source, record=0):
+    """The keywords row (keywords and tags, as plain lists) of one document of a run."""
+    ingest = pipeline.read_stage(run, "ingest").set_index(["source", "record"])
+    row = pipeline.read_stage(run, "keywords").set_index("doc_id").loc[ingest.loc[(source, record), "doc_id"]]
+    return {"keywords": [dict(k) for k in row["keywords"]],
+            "tags": [{"tag": t["tag"], "evidence": list(t["evidence"])} for t in row["tags"]]}
+
+
+@pytest.fixture(scope="module")
+def tagged_run(sample_run, tmp_path_factory):
+    """The sample run with the keywords stage rerun alone under RULES."""
+    run = tmp_path_factory.mktemp("tagged") / "run"
+    shutil.copytree(sample_run, run)
+    rules = run.parent / "rules.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    settings = pipeline.RunSettings(keywords=Settings(tag_rules=str(rules)))
+    report = pipeline.run(None, run, settings, only="keywords", progress=False)
+    assert [(s.stage, s.parts_run) for s in report.stages] == [("keywords", 1)]
+    return run
+
+
+def test_terms_are_whole_words_names_and_noun_phrases(sample_run):
+    stage = Keywords()
+    document = next(d for d in load_inputs(stage, sample_run, "part-00000.parquet")
+                    if "Brad Smith" in {e["text"] for e in d["entities"]})
+    terms = document_terms(document["tokens"], document["entities"])
+    # entity names, nouns, and `trí_tuệ nhân_tạo` (noun + adjective) as one phrase
+    assert {"Microsoft", "Brad_Smith", "Singapore", "trí_tuệ_nhân_tạo", "kỹ_năng"} <= set(terms)
+    # no numbers, punctuation, one-letter tokens, verbs or stopwords
+    assert not {"2,5", "2027", ",", ".", "mở", "đào_tạo", "cho", "người"} & set(terms)
+
+
+def test_the_first_seed_is_about_its_people_and_companies(tmp_path):
+    run = tmp_path / "seeds"
+    pipeline.run(SHARED / "corpora" / "seeds", run, progress=False)
+    terms = [k["term"] for k in keywords_of(run, "000_1fc83d6af2e2c079.txt")["keywords"]]
+    assert len(terms) == 10
+    assert terms[:3] == ["Sam_Altman", "năng_lượng", "OpenAI"]
+    assert {"Sora", "AGI", "năng_lượng_hạt_nhân"} <= set(terms)
+    assert not {term.lower() for term in terms} & stopwords()
+
+
+def test_background_keywords_do_not_depend_on_the_rest_of_the_run(sample_run, tmp_path):
+    alone = tmp_path / "alone"
+    pipeline.run(SAMPLE / "tin-cong-nghe" / "openai-nvidia.txt", alone, progress=False)
+    in_sample = keywords_of(sample_run, "tin-cong-nghe/openai-nvidia.txt")["keywords"]
+    assert keywords_of(alone, "openai-nvidia.txt")["keywords"] == in_sample
+
+
+def test_corpus_frequencies_are_scikit_learn_tfidf(sample_run):
+    stage = Keywords(Settings(document_frequencies="corpus", top_k=1000, min_score=0))
+    assert stage.corpus_level and not Keywords().corpus_level
+    documents = load_inputs(stage, sample_run, "part-00000.parquet")
+    stage.fit(documents)
+    term_lists = [document_terms(d["tokens"], d["entities"]) for d in documents]
+    vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, lowercase=False)
+    matrix = vectorizer.fit_transform(term_lists).toarray()
+    vocabulary = vectorizer.vocabulary_
+    for row, document in enumerate(documents):
+        for keyword in stage.process(document)["keywords"]:
+            assert keyword["score"] == pytest.approx(matrix[row, vocabulary[keyword["term"]]])
+
+
+def test_tags_carry_their_evidence(tagged_run):
+    assert keywords_of(tagged_run, "tin-cong-nghe/openai-nvidia.txt")["tags"] == [
+        {"tag": "ai", "evidence": ["entity:OpenAI", "entity:Nvidia"]},
+        {"tag": "people", "evidence": ["label:PER=Sam Altman", "label:PER=Jensen Huang"]},
+    ]
+    assert keywords_of(tagged_run, "kinh-te/ban-tin.jsonl", 0)["tags"] == [
+        {"tag": "banks", "evidence": ["keyword:lãi_suất", "entity:Vietcombank"]}]
+    # `trí tuệ` in the rule matches the keyword `trí_tuệ`; `AI` in the text matches the regex
+    assert keywords_of(tagged_run, "kinh-te/ban-tin.jsonl", 1)["tags"] == [
+        {"tag": "ai", "evidence": ["keyword:trí_tuệ", "regex:AI"]},
+        {"tag": "people", "evidence": ["label:PER=Brad Smith"]}]
+    assert keywords_of(tagged_run, "kinh-te/doanh-nghiep.csv", 1)["tags"] == []
+
+
+def test_a_rule_for_ai_does_not_fire_inside_aids(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "aids.txt").write_text("Bộ Y tế cho biết số người nhiễm HIV/AIDS mới tại Việt Nam tiếp tục giảm.",
+                                     encoding="utf-8")
+    (corpus / "ai.txt").write_text("Bệnh viện Bạch Mai thử nghiệm AI để đọc phim X-quang cho bệnh nhân.",
+                                   encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("ai:\n  regex: ['AI']\n", encoding="utf-8")
+    pipeline.run(corpus, tmp_path / "run", pipeline.RunSettings(keywords=Settings(tag_rules=str(rules))),
+                 progress=False)
+    assert keywords_of(tmp_path / "run", "aids.txt")["tags"] == []
+    assert keywords_of(tmp_path / "run", "ai.txt")["tags"] == [{"tag": "ai", "evidence": ["regex:AI"]}]
+
+
+def test_editing_the_rules_reruns_the_keywords_stage(tagged_run):
+    rules = tagged_run.parent / "rules.yaml"
+    settings = pipeline.RunSettings(keywords=Settings(tag_rules=str(rules)))
+    assert pipeline.run(None, tagged_run, settings, only="keywords", progress=False).stages[0].parts_run == 0
+    rules.write_text(RULES + "cafe:\n  keywords: [cà_phê]\n", encoding="utf-8")
+    assert pipeline.run(None, tagged_run, settings, only="keywords", progress=False).stages[0].parts_run == 1
+    assert keywords_of(tagged_run, "kinh-te/ban-tin.jsonl", 2)["tags"][-1] == {
+        "tag": "cafe", "evidence": ["keyword:cà_phê"]}
+    rules.write_text(RULES, encoding="utf-8")
+    assert pipeline.run(None, tagged_run, settings, only="keywords", progress=False).stages[0].parts_run == 1
+
+
+def test_a_broken_rules_file_says_what_is_wrong(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("ai:\n  entity: [OpenAI]\n", encoding="utf-8")
+    with pytest.raises(TagRulesError) as error:
+        Keywords(Settings(tag_rules=str(rules)))
+    assert str(error.value) == (f"tag rules {rules}: tag 'ai' has unknown field(s) entity. Each tag maps to some "
+                                "of keywords, entities, labels, regex, each a list, e.g. `ai: {entities: [OpenAI], "
+                                "keywords: [trí_tuệ_nhân_tạo]}`")
+
+
+def test_the_summary_has_top_terms_overall_and_per_folder(tagged_run):
+    summary = corpus_summary(tagged_run, top=3)
+    assert sorted(summary["group"].unique()) == ["(all)", "kinh-te", "tin-cong-nghe"]
+    rows = {(r.group, r.kind, r.rank): (r.term, r.label, r.documents) for r in summary.itertuples()}
+    assert rows[("(all)", "entity", 1)] == ("Việt Nam", "LOC", 3)
+    assert rows[("(all)", "tag", 1)] == ("people", "", 6)
+    assert rows[("tin-cong-nghe", "entity", 1)] == ("Nvidia", "ORG", 1)
+    assert [rows[("tin-cong-nghe", "keyword", rank)][0] for rank in (1, 2, 3)] == ["Nvidia", "mô_hình", "OpenAI"]
+
+
+def test_the_summary_groups_by_a_metadata_field(tagged_run):
+    path = write_summary(tagged_run, by="topic", top=2)
+    assert path == tagged_run / "summary" / "by-topic.parquet"
+    summary = pd.read_parquet(path)
+    # the three bulletin records carry a topic; the other five documents have none
+    assert summary.groupby("group")["group_documents"].first().to_dict() == {
+        "(all)": 8, "(none)": 5, "cong-nghe": 1, "kinh-te": 2}

@@ -1,0 +1,60 @@
+"""The notebooks run from top to bottom on the sample corpus, each in a fresh kernel of this Python,
+and are committed with their outputs (`python notebooks/execute.py` re-executes them in place)."""
+import importlib.util
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
+NAMES = ["01-explore-a-run.ipynb", "02-rerun-one-stage.ipynb"]
+
+
+def execute(name: str):
+    spec = importlib.util.spec_from_file_location("execute_notebooks", NOTEBOOKS / "execute.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.execute(NOTEBOOKS / name)
+
+
+def outputs(notebook) -> list[dict]:
+    return [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+
+
+def text_of(notebook) -> str:
+    return "\n".join(output.get("text", "") + output.get("data", {}).get("text/plain", "") +
+                     output.get("data", {}).get("text/html", "") for output in outputs(notebook))
+
+
+@pytest.fixture
+def kernel_temp(tmp_path, monkeypatch):
+    # The notebooks write their run under tempfile's folder; the kernel inherits TMPDIR.
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+
+
+def test_explore_notebook(kernel_temp):
+    notebook = execute("01-explore-a-run.ipynb")
+    charts = [o for o in outputs(notebook) if "image/png" in o.get("data", {})]
+    assert len(charts) == 4
+    text = text_of(notebook)
+    assert '<mark style="background: #f8c99b" title="Nvidia">Nvidia <small>ORG</small></mark>' in text
+    assert "0 errors in 8 documents" in text
+
+
+def test_rerun_notebook_recomputes_only_keywords(kernel_temp):
+    notebook = execute("02-rerun-one-stage.ipynb")
+    [digests] = [o for o in outputs(notebook) if "files unchanged" in o.get("data", {}).get("text/plain", "")]
+    rows = [line.split()[1:] for line in digests["data"]["text/plain"].splitlines()[1:]]
+    assert rows == [["ingest", "True"], ["normalize", "True"], ["segment", "True"], ["ner", "True"],
+                    ["keywords", "False"]]
+    assert "'top_k': 5" in text_of(notebook)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebooks_are_committed_executed(name):
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1))
+    assert not [o for o in outputs(notebook) if o.output_type == "error"]
+    assert any("image/png" in o.get("data", {}) for o in outputs(notebook))

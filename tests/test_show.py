@@ -1,0 +1,65 @@
+"""`vnpipe show`: a run at a glance in the terminal, and the numbers behind it."""
+import json
+
+from typer.testing import CliRunner
+
+import pipeline
+from pipeline.cli import app
+from pipeline.show import summarize
+
+from conftest import SAMPLE
+
+
+def test_summary_counts_the_run(sample_run):
+    summary = summarize(sample_run, top=3)
+    entities = pipeline.read_stage(sample_run, "ner", shape="items")
+    assert (summary.documents, summary.sources, summary.errors) == (8, 5, 0)
+    assert summary.stages == [{"stage": stage, "documents": 8, "errors": 0} for stage in pipeline.ORDER]
+    assert {row["label"]: row["mentions"] for row in summary.entities_by_label} == \
+        entities["label"].value_counts().to_dict()
+    top = entities["canonical"].value_counts()
+    assert summary.top_entities[0]["entity"] == top.index[0]
+    assert summary.top_entities[0]["mentions"] == top.iloc[0]
+    assert len(summary.top_entities) == len(summary.top_keywords) == 3
+
+
+def test_vnpipe_show_prints_a_short_summary(sample_run):
+    result = CliRunner().invoke(app, ["show", str(sample_run), "--top", "5"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    labels = pipeline.read_stage(sample_run, "ner", shape="items")["label"].value_counts()
+    assert " ".join(lines[0].split()) == f"{sample_run}: 8 documents from 5 files of {SAMPLE}, 0 errors"
+    assert lines[1] == "stages    ingest 8 · normalize 8 · segment 8 · ner 8 · keywords 8"
+    assert lines[2] == "entities  " + " · ".join(f"{label} {n}" for label, n in labels.items())
+    assert lines[3].split() == ["top", "entities", "top", "keywords"]
+    assert lines[4].split() == ["entity", "label", "n", "docs", "term", "docs", "score"]
+    assert len(lines) == 6 + 5
+
+
+def test_vnpipe_show_json(sample_run):
+    result = CliRunner().invoke(app, ["show", str(sample_run), "--json"])
+    summary = json.loads(result.stdout)
+    assert summary["documents"] == 8 and summary["top_entities"][0]["entity"]
+
+
+def test_show_counts_errors_by_stage_and_reason(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("Sam Altman gặp Jensen Huang tại Hà Nội.", encoding="utf-8")
+    (corpus / "bad.jsonl").write_text('{"text": "FPT"}\n{oops\n', encoding="utf-8")
+    pipeline.run(corpus, tmp_path / "run", progress=False)
+    summary = summarize(tmp_path / "run")
+    assert summary.errors == 1
+    assert summary.stages[0] == {"stage": "ingest", "documents": 2, "errors": 1}
+    [error] = summary.errors_by_reason
+    assert error["stage"] == "ingest" and error["reason"].startswith("line 2 is not valid JSON")
+    result = CliRunner().invoke(app, ["show", str(tmp_path / "run")])
+    assert "stages    ingest 2 (1 failed) · normalize 2" in result.stdout
+    assert "line 2 is not valid JSON" in result.stdout
+
+
+def test_show_refuses_a_folder_that_is_not_a_run(tmp_path):
+    result = CliRunner().invoke(app, ["show", str(tmp_path)])
+    assert result.exit_code == 2
+    assert " ".join(result.stderr.split()) == (f"error: {tmp_path} is not a vnpipe run (it has no _run.json). "
+                                               "Give the --out folder of `vnpipe run`.")
