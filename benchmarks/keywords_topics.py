@@ -2,6 +2,10 @@
 frequencies) against the syllable TF-IDF baseline, and the keywords stage's speed in documents/s.
 
     python benchmarks/keywords_topics.py /tmp/vntc-topics   # ~10 min on 2 cores (segment + NER of 3,000 articles)
+
+Tune keyword selection on the development sample, never on this one:
+`sample_vntc(out, 150, BACKGROUND_POOL, skip=600)` (background pool, after the 600 articles the
+background model is fitted on), `vnpipe run out --out RUN --workers 1`, `vnpipe eval topics RUN`.
 """
 import json
 import shutil

@@ -4,7 +4,14 @@
 Document frequencies come from a background model fitted on VNTC news (models/keywords, the
 default: a document's keywords do not depend on what else is in the run) or from the run's own
 corpus (scikit-learn's TfidfVectorizer). Scores are TfidfVectorizer's defaults: raw term count
-times smooth idf, l2-normalized per document.
+times smooth idf, l2-normalized over all the document's candidate terms.
+
+Which terms may be keywords (see `select`): a common noun or noun phrase must be established
+vocabulary (in at least `min_noun_share` of the documents the frequencies were counted on: rare
+nouns and one-off phrases identify a document but say nothing of what it is about); a name must be
+known to the frequencies (in at least 3 of their documents) or mentioned at least
+`name_min_mentions` times in the document (so `OpenAI` in an article about it, not every passer-by);
+and at most `max_names` names make the top k, the best scored ones.
 """
 from __future__ import annotations
 
@@ -44,6 +51,9 @@ class Settings:
     top_k: int = 10
     min_score: float = 0.05
     document_frequencies: str = "background"  # or "corpus": fitted on the run's documents
+    min_noun_share: float = 0.005  # a common noun or phrase must be in this share of documents (30 of 6,000)
+    name_min_mentions: int = 2  # a name unknown to the frequencies must be mentioned this often
+    max_names: int = 4  # at most this many names (entities, proper nouns, abbreviations) in the top k
     tag_rules: str | None = None  # a YAML file: tag -> keywords, entities, labels, regex (see tags.py)
 
 
@@ -74,10 +84,13 @@ def document_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]])
     """The candidate terms of one document, one per occurrence: the canonical name of each entity
     mention (so `Altman` counts for `Sam_Altman`), the nouns outside entities, and noun phrases of
     a common noun and the noun or adjective right after it (`trí_tuệ nhân_tạo`, `giá vàng`).
-    Syllables of a term are joined by `_`; common nouns are lower-cased."""
+    Syllables of a term are joined by `_`; common nouns are lower-cased, and so is a capitalized
+    proper noun outside entities that the document also uses as a common noun (`Cua` at the start
+    of a sentence, `cua` elsewhere: one term)."""
     terms = [term for term in ("_".join(entity["canonical"].split()) for entity in entities) if is_candidate(term)]
     inside = sorted((entity["start"], entity["end"]) for entity in entities)
     previous: dict[str, Any] | None = None  # the last common noun, while a phrase may continue it
+    proper: list[int] = []  # positions in `terms` of proper nouns outside entities
     for token in tokens:
         word = "_".join(token["text"].split())
         if _inside(token["start"], inside) or not is_candidate(word):
@@ -87,9 +100,16 @@ def document_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]])
                 and token["sentence"] == previous["sentence"]:
             terms.append(f"{previous['word']}_{word.lower()}")
         if token["pos"] in KEYWORD_POS:
+            if token["pos"] in CASED_POS:
+                proper.append(len(terms))
             terms.append(word if token["pos"] in CASED_POS else word.lower())
         previous = {"word": word.lower(), "end": token["end"], "sentence": token["sentence"]} \
             if token["pos"] == "N" else None
+    if proper:
+        common = set(terms) - {terms[i] for i in proper}
+        for i in proper:
+            if terms[i].lower() in common:
+                terms[i] = terms[i].lower()
     return terms
 
 
@@ -147,16 +167,37 @@ def is_name(term: str) -> bool:
     return term != term.lower()
 
 
-def score_terms(terms: list[str], frequencies: DocumentFrequencies,
-                known_only: bool = False) -> list[tuple[str, float]]:
-    """TF-IDF of each distinct term (count times idf, l2-normalized), best first. With `known_only`,
-    common nouns and phrases the frequencies have never seen are left out (names never are)."""
+def score_terms(terms: list[str], frequencies: DocumentFrequencies) -> list[tuple[str, float]]:
+    """TF-IDF of each distinct term (count times idf, l2-normalized over all of them), best first."""
     counts = Counter(terms)
-    if known_only:
-        counts = Counter({t: n for t, n in counts.items() if is_name(t) or t in frequencies.counts})
     weights = {term: count * frequencies.idf(term) for term, count in counts.items()}
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     return sorted(((term, w / norm) for term, w in weights.items()), key=lambda item: (-item[1], item[0]))
+
+
+KNOWN_NAME_DOCUMENTS = 3  # a name in this many documents of the frequencies is known (the model keeps no rarer term)
+
+
+def select(terms: list[str], frequencies: DocumentFrequencies, settings: Settings) -> list[tuple[str, float]]:
+    """The keywords of one document: its best-scored terms that may be keywords (see the module's
+    docstring), at most `top_k`, scoring at least `min_score`, with at most `max_names` names."""
+    mentions = Counter(terms)
+    min_noun_documents = settings.min_noun_share * frequencies.documents
+    chosen: list[tuple[str, float]] = []
+    names = 0
+    for term, score in score_terms(terms, frequencies):
+        if score < settings.min_score or len(chosen) == settings.top_k:
+            break
+        documents = frequencies.counts.get(term, 0)
+        if is_name(term):
+            if names >= settings.max_names or (documents < KNOWN_NAME_DOCUMENTS
+                                               and mentions[term] < settings.name_min_mentions):
+                continue
+            names += 1
+        elif documents < min_noun_documents:
+            continue
+        chosen.append((term, score))
+    return chosen
 
 
 def _identity(terms: list[str]) -> list[str]:
@@ -171,7 +212,7 @@ def _file_digest(path: Path) -> str:
 
 class Keywords(Stage):
     name = "keywords"
-    version = "2"
+    version = "3"
     reads = {"normalize": ("text",), "segment": ("tokens",), "ner": ("entities",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("keywords", pa.list_(KEYWORD)), ("tags", pa.list_(TAG))])
@@ -201,11 +242,7 @@ class Keywords(Stage):
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
         if self.frequencies is None:
             raise RuntimeError("keywords: fit() must see the corpus before process()")
-        # With the background model, a common noun or phrase must be in its vocabulary (seen in at least
-        # 3 VNTC articles): typos, segmentation debris and one-off phrases would otherwise top every list.
-        scored = score_terms(document_terms(document["tokens"], document["entities"]), self.frequencies,
-                             known_only=not self.corpus_level)
-        keywords = [{"term": term, "score": score} for term, score in scored
-                    if score >= self.settings.min_score][: self.settings.top_k]
+        keywords = [{"term": term, "score": score} for term, score
+                    in select(document_terms(document["tokens"], document["entities"]), self.frequencies, self.settings)]
         tags = match_tags(self.rules, [k["term"] for k in keywords], document["entities"], document["text"])
         return {"keywords": keywords, "tags": tags}

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import pipeline
-from pipeline import io, readers
+from pipeline import io
 from pipeline.cli import app
 from pipeline.legacy import encode_legacy
 from pipeline.errors import (CorpusNotFound, IncompatibleStageOutput, NotARunDirectory, RunFailed, RunLocked,

@@ -29,13 +29,15 @@ def pool_of(article_id: str) -> str:
     return EVAL_POOL if digest % 5 == 0 else BACKGROUND_POOL
 
 
-def sample_vntc(out: str | Path, per_topic: int, pool: str, vntc: str | Path = VNTC) -> dict[str, int]:
+def sample_vntc(out: str | Path, per_topic: int, pool: str, vntc: str | Path = VNTC, skip: int = 0) -> dict[str, int]:
     """Write a JSONL of `per_topic` articles of each VNTC topic from `pool`, chosen by hash order
-    (deterministic, no random seed); returns the count per topic."""
+    (deterministic, no random seed) after the first `skip`; returns the count per topic. The
+    background model uses the first 600 of the background pool; the development sample used to
+    tune keyword selection is the next 150 (`skip=600`), so it is neither fitted nor evaluated on."""
     counts = {}
     with open(out, "w", encoding="utf-8") as sink:
         for path in sorted(Path(vntc).glob("*.jsonl")):
-            chosen = sorted(_articles_of_pool(path, pool), key=lambda a: _hash_order(a["id"]))[:per_topic]
+            chosen = sorted(_articles_of_pool(path, pool), key=lambda a: _hash_order(a["id"]))[skip:skip + per_topic]
             for article in sorted(chosen, key=lambda a: a["id"]):
                 sink.write(json.dumps(article, ensure_ascii=False) + "\n")
             counts[path.stem] = len(chosen)
