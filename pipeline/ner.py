@@ -38,17 +38,25 @@ def find_entities(text: str, sentences: list[dict[str, int]], tokens: list[dict[
 
 def tag_document(text: str, sentences: list[dict[str, int]], tokens: list[dict[str, Any]],
                  backend: str) -> list[tuple[int, int, str, float]]:
-    """Entity spans of every sentence, with offsets into `text`."""
+    """Entity spans of every sentence, with offsets into `text`. A tagger that can see the whole
+    document (ours) tags it in two passes, so a name is tagged alike in every sentence."""
     tagger = get_tagger(backend)
     words_by_sentence: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for token in tokens:
         words_by_sentence[token["sentence"]].append((token["start"], token["end"], token["pos"]))
-    entities = []
+    inputs = []
     for index, sentence in enumerate(sentences):
         start = sentence["start"]
         words = [(s - start, e - start, pos) for s, e, pos in words_by_sentence[index]]
-        for s, e, label, confidence in tagger.tag(text[start:sentence["end"]], words):
-            s, e = _trim_punctuation(text, start + s, start + e)
+        inputs.append((text[start:sentence["end"]], words))
+    if hasattr(tagger, "tag_document"):
+        found = tagger.tag_document(inputs)
+    else:
+        found = [tagger.tag(sentence, words) for sentence, words in inputs]
+    entities = []
+    for sentence, sentence_entities in zip(sentences, found):
+        for s, e, label, confidence in sentence_entities:
+            s, e = _trim_punctuation(text, sentence["start"] + s, sentence["start"] + e)
             if e > s:
                 entities.append((s, e, label, confidence))
     return entities
@@ -75,7 +83,7 @@ def _trim_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
 
 class Ner(Stage):
     name = "ner"
-    version = "2"
+    version = "3"
     reads = {"normalize": ("text", "sentences", "offsets_norm", "offsets_orig"), "segment": ("tokens",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("entities", pa.list_(ENTITY))])

@@ -158,13 +158,79 @@ def _gazetteer_tags(tokens: list[str], gazetteer: dict[tuple[str, ...], str]) ->
     return tags
 
 
+# Words that head or precede a name and say what kind it is (lower case, syllables spaced). A
+# capitalised run of syllables gets the class of the cue just before it and of its own first words:
+# `công ty cổ phần Vinamilk`, `Ngân hàng Nhà nước`, `tỉnh Quảng Nam`, `ca sĩ Mỹ Tâm`.
+CUES = {
+    "ORG": """công ty|tập đoàn|tổng công ty|ngân hàng|bộ|sở|ủy ban|ubnd|hđnd|trường|đại học|học viện|báo|
+        tờ báo|đài|viện|hội|hiệp hội|liên đoàn|câu lạc bộ|clb|đội|đội tuyển|đảng|quỹ|bệnh viện|ban|cục|tổng cục|
+        chi cục|phòng|tòa án|tand|viện kiểm sát|vks|vksnd|công an|ctcp|tnhh|cổ phần|hãng|trung tâm|
+        nhà máy|xí nghiệp|tổ chức|liên minh|hợp tác xã|htx|doanh nghiệp|startup|nhà băng|nhóm|tòa soạn|
+        tạp chí|đài truyền hình|kênh|mặt trận|đoàn|chi nhánh|văn phòng|quân đội|quân khu|bộ tư lệnh|
+        sư đoàn|lữ đoàn|trung đoàn|tiểu đoàn|thông tấn xã|ttxvn|hãng tin|cơ quan|nhà xuất bản|nxb|
+        tổng liên đoàn|ủy ban nhân dân|hội đồng|tỉnh ủy|thành ủy|huyện ủy|quốc hội|chính phủ|group|corp|inc|
+        jsc|bank|university|club|fc""",
+    "LOC": """tỉnh|thành phố|tp|tp.|huyện|quận|xã|phường|thị xã|thị trấn|thôn|ấp|bản|làng|xóm|khu|sông|
+        núi|hồ|biển|vịnh|đảo|đường|phố|ngõ|hẻm|cầu|chợ|sân bay|cảng|nước|quốc gia|thủ đô|miền|vùng|châu|
+        bang|đèo|suối|eo biển|quần đảo|thung lũng|cao nguyên|đồng bằng|khu vực|địa bàn|quê|
+        tại|ở|đến|từ|sang|về""",
+    "PER": """ông|bà|anh|chị|em|cô|chú|bác|cháu|cụ|bé|cậu|mợ|dì|thím|ngài|chủ tịch|giám đốc|tổng giám đốc|
+        bộ trưởng|thứ trưởng|thủ tướng|tổng thống|phó|trưởng|ca sĩ|nghệ sĩ|nhạc sĩ|họa sĩ|nhà văn|nhà thơ|
+        cầu thủ|hlv|huấn luyện viên|tiền vệ|tiền đạo|hậu vệ|thủ môn|võ sĩ|vđv|vận động viên|bác sĩ|bs|
+        giáo sư|gs|ts|tiến sĩ|pgs|thạc sĩ|ths|luật sư|ls|đại tá|thượng tá|trung tá|thiếu tá|đại úy|
+        thượng úy|trung úy|thiếu úy|tướng|trung tướng|thiếu tướng|đại tướng|thượng tướng|đồng chí|
+        bị cáo|bị can|nghi phạm|đối tượng|chồng|vợ|con|mẹ|cha|bố|ceo|sếp|nhà sáng lập|tỷ phú|tỉ phú|
+        doanh nhân|phóng viên|pv|người phát ngôn""",
+}
+_CUES = {tuple(normalize_token(c.strip()).split()): label for label, text in CUES.items()
+         for c in text.split("|") if c.strip()}
+_CUE_MAX = max(len(c) for c in _CUES)
+
+
+def _cue_at_end(lowers: list[str], end: int) -> tuple[str, str]:
+    """The longest cue word that ends just before syllable `end`: (class, the cue) or ('', '')."""
+    for length in range(min(_CUE_MAX, end), 0, -1):
+        cue = tuple(lowers[end - length:end])
+        if cue in _CUES:
+            return _CUES[cue], "_".join(cue)
+    return "", ""
+
+
+def _cue_at_start(lowers: list[str], start: int, stop: int) -> str:
+    """Class of the longest cue word that starts at syllable `start` and ends by `stop`."""
+    for length in range(min(_CUE_MAX, stop - start), 0, -1):
+        cue = tuple(lowers[start:start + length])
+        if cue in _CUES:
+            return _CUES[cue]
+    return ""
+
+
+def _capital_runs(texts: list[str]) -> list[tuple[int, int] | None]:
+    """For each syllable, the (start, end) of the run of capitalised syllables it is in."""
+    runs: list[tuple[int, int] | None] = [None] * len(texts)
+    i = 0
+    while i < len(texts):
+        if texts[i][:1].isupper() or (texts[i][:1].isdigit() and any(c.isalpha() for c in texts[i])):
+            j = i
+            while j + 1 < len(texts) and (texts[j + 1][:1].isupper() or texts[j + 1][:1].isdigit()):
+                j += 1
+            for k in range(i, j + 1):
+                runs[k] = (i, j + 1)
+            i = j + 1
+        else:
+            i += 1
+    return runs
+
+
 def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[str, ...], str],
-                      clusters: dict[str, str]) -> tuple[list[tuple[int, int]], list[list[str]]]:
+                      clusters: dict[str, str], context: dict[tuple[str, ...], str] | None = None
+                      ) -> tuple[list[tuple[int, int]], list[list[str]]]:
     """Syllable spans of the sentence and the CRF features of each syllable.
 
     Only surface evidence available at run time: syllable and word forms, shapes, the word
-    boundaries the segmenter found, gazetteer matches and word clusters (no POS, so the
-    model does not depend on one tagger's tag set).
+    boundaries the segmenter found, gazetteer matches, word clusters, cue words before runs of
+    capitalised syllables (`CUES`) and, when given, the names found in the rest of the document
+    (`context`, name syllables -> label). No POS, so the model does not depend on one tagger's tag set.
     """
     syllables = syllables_of(sentence, words)
     texts = [normalize_token(sentence[s:e]) for s, e, _, _ in syllables]
@@ -176,7 +242,25 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
     word_order = sorted(word_forms)
     word_rank = {w: r for r, w in enumerate(word_order)}
     gaz = _gazetteer_tags(texts, gazetteer)
+    doc = _gazetteer_tags(texts, context) if context else None
     n = len(syllables)
+    lowers = [f[0] for f in facts]
+    runs = _capital_runs(texts)
+    run_facts: dict[tuple[int, int], list[str]] = {}
+    for run in set(r for r in runs if r):
+        start, end = run
+        cue_class, cue = _cue_at_end(lowers, start)
+        if not cue_class:  # a cue a word further back: `công ty cổ phần X`, `ông Phó chủ tịch X`
+            for back in range(1, 4):
+                cue_class, cue = _cue_at_end(lowers, start - back) if start - back > 0 else ("", "")
+                if cue_class:
+                    cue = f"{cue}+{back}"
+                    break
+        head = _cue_at_start(lowers, start, end)
+        length = min(end - start, 5)
+        run_facts[run] = [f"rcue={cue_class}", f"rcw={cue}", f"rhead={head}", f"rhead|len={head}|{length}",
+                          f"rcue|head={cue_class}|{head}", f"rfirst={lowers[start]}", f"rlast={lowers[end - 1]}",
+                          f"rcue|first={cue_class}|{int(start == 0)}"]
 
     def lower(i: int) -> str:
         return facts[i][0] if 0 <= i < n else ("<s>" if i < 0 else "</s>")
@@ -188,12 +272,15 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
         word = word_lower[w]
         prev_word = word_lower[word_order[rank - 1]] if rank > 0 else "<s>"
         next_word = word_lower[word_order[rank + 1]] if rank + 1 < len(word_order) else "</s>"
+        prev2 = word_lower[word_order[rank - 2]] if rank > 1 else "<s>"
+        next2 = word_lower[word_order[rank + 2]] if rank + 2 < len(word_order) else "</s>"
         row = [
             "bias", f"s={low}", f"sh={shape}", f"wp={place}", f"w={word}", f"vn={int(vietnamese)}",
             f"s-1={lower(i - 1)}", f"s+1={lower(i + 1)}", f"s-2={lower(i - 2)}", f"s+2={lower(i + 2)}",
             f"s-1|s={lower(i - 1)}|{low}", f"s|s+1={low}|{lower(i + 1)}",
             f"s-2|s-1={lower(i - 2)}|{lower(i - 1)}", f"s+1|s+2={lower(i + 1)}|{lower(i + 2)}",
-            f"w-1={prev_word}", f"w+1={next_word}",
+            f"w-1={prev_word}", f"w+1={next_word}", f"w-2={prev2}", f"w+2={next2}",
+            f"w-1|w={prev_word}|{word}", f"w|w+1={word}|{next_word}",
             f"wshape={'_'.join(_syllable_facts(t)[3] for t in word_forms[w])}",
             f"gz={gaz[i]}", f"gz-1={gaz[i - 1] if i else '<s>'}", f"gz+1={gaz[i + 1] if i + 1 < n else '</s>'}",
             f"gz|sh={gaz[i]}|{short}", f"gz|first={gaz[i]}|{int(i == 0)}",
@@ -207,6 +294,15 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
             if 0 <= j < n:
                 row.append(f"sh{d:+d}={facts[j][3]}")
                 row.append(f"vn{d:+d}={int(facts[j][2])}")
+        run = runs[i]
+        if run:
+            start, end = run
+            place_in_run = "S" if end - start == 1 else "B" if i == start else "E" if i == end - 1 else "I"
+            row += [f"{fact}|{place_in_run}" for fact in run_facts[run]]
+        else:
+            row.append("norun")
+        if doc is not None and doc[i] != "O":
+            row += [f"dc={doc[i]}", f"dc|sh={doc[i]}|{short}", f"dc|gz={doc[i]}|{gaz[i]}"]
         cluster = clusters.get(low)
         if cluster:
             row += [f"c={cluster}", f"cc={cluster.partition('/')[0]}"]
@@ -223,7 +319,8 @@ class VnpipeTagger:
 
     The names it looks up are those of the training data (`lexicon.tsv`), then the hand-written
     `gazetteer.tsv`, then `gazetteer_paths` (user lists, name<TAB>label); later lists win. A match is
-    evidence the model weighs, not an overwrite.
+    evidence the model weighs, not an overwrite. `tag_document` tags a whole document in two passes,
+    so a name is tagged alike in all its sentences (see models/ner/MODEL_CARD.md).
     """
 
     name = "vnpipe"
@@ -251,8 +348,10 @@ class VnpipeTagger:
     def checksum(self) -> str:
         return self._checksum
 
-    def tag(self, sentence: str, words: list[Word]) -> list[Entity]:
-        spans, features = sentence_features(sentence, words, self.gazetteer, self.clusters)
+    def tag(self, sentence: str, words: list[Word],
+            context: dict[tuple[str, ...], str] | None = None) -> list[Entity]:
+        """Entities of one sentence; `context` maps names found elsewhere in its document to labels."""
+        spans, features = sentence_features(sentence, words, self.gazetteer, self.clusters, context)
         if not spans:
             return []
         self._tagger.set(features)
@@ -269,6 +368,44 @@ class VnpipeTagger:
             probability = sum(self._tagger.marginal(tags[k], k) for k in range(first, index + 1))
             entities.append((start, end, label, round(probability / (index + 1 - first), 4)))
         return entities
+
+    def tag_document(self, sentences: list[tuple[str, list[Word]]], window: int | None = None
+                     ) -> list[list[Entity]]:
+        """Entities of the sentences of one document, in two passes.
+
+        The first pass tags each sentence alone; the second tags it again knowing the names the
+        first pass found in the other sentences (all of them, or the `window` sentences on either
+        side), so a name is tagged alike across the document: `Được` after `anh Trần Văn Được`.
+        """
+        first = [self.tag(sentence, words) for sentence, words in sentences]
+        found = [document_names(sentence, entities) for (sentence, _), entities in zip(sentences, first)]
+        results = []
+        for index, ((sentence, words), entities) in enumerate(zip(sentences, first)):
+            low, high = (0, len(sentences)) if window is None else (max(0, index - window), index + window + 1)
+            context = names_context(found[low:index] + found[index + 1:high])
+            results.append(self.tag(sentence, words, context) if context else entities)
+        return results
+
+
+def document_names(sentence: str, entities: Iterable[tuple]) -> list[tuple[tuple[str, ...], str]]:
+    """(name syllables, label) of a sentence's entities, as the context of its neighbours sees them."""
+    names = []
+    for start, end, label, *_ in entities:
+        name = tuple(normalize_token(sentence[start:end]).split())
+        # A name starts and ends with a letter or digit (gold sometimes tags a lone quote).
+        if 0 < len(name) <= _GAZETTEER_MAX_SYLLABLES and name[0][0].isalnum() and name[-1][-1].isalnum():
+            names.append((name, label))
+    return names
+
+
+def names_context(groups: Iterable[list[tuple[tuple[str, ...], str]]]) -> dict[tuple[str, ...], str]:
+    """Each name's most frequent label in the other sentences (ties: first seen)."""
+    counts: dict[tuple[str, ...], dict[str, int]] = {}
+    for names in groups:
+        for name, label in names:
+            labels = counts.setdefault(name, {})
+            labels[label] = labels.get(label, 0) + 1
+    return {name: max(labels, key=labels.get) for name, labels in counts.items()}
 
 
 BACKENDS = {"vnpipe": VnpipeTagger, "underthesea": UndertheseaTagger}

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from pipeline.nertag import get_tagger, spans_from_bio, syllables_of
+from pipeline.nertag import document_names, get_tagger, names_context, spans_from_bio, syllables_of
 
 # Words as a segmenter gives them: spans into the sentence, with a POS tag the model ignores.
 
@@ -69,6 +69,33 @@ def test_tone_placement_does_not_change_the_result():
     assert spans(classic) == spans(modern) == [(4, 14, "PER"), (19, 28, "LOC")]
 
 
+def test_products_are_not_people_and_a_title_is_not_a_name():
+    # Real sentences of the second seed (VietNamNet): ChatGPT is a product (MISC in the gazetteer).
+    sentence = "AI tạo ra cơn sốt đối với công chúng kể từ cuối năm 2022 với sự ra mắt của ChatGPT, chatbot dựa trên LLM do OpenAI phát triển."
+    tokens = ["AI", "tạo", "ra", "cơn", "sốt", "đối với", "công chúng", "kể", "từ", "cuối", "năm", "2022", "với", "sự",
+              "ra mắt", "của", "ChatGPT", ",", "chatbot", "dựa", "trên", "LLM", "do", "OpenAI", "phát triển", "."]
+    found = entities(sentence, tokens)
+    assert ("ChatGPT", "PER") not in found and ("OpenAI", "ORG") in found
+
+
+def test_a_document_tags_a_name_alike_in_every_sentence():
+    tagger = get_tagger("vnpipe")
+    sentences = ["Sam Altman là CEO của OpenAI.", "Altman cho biết OpenAI sẽ hợp tác với Nvidia."]
+    tokens = [["Sam Altman", "là", "CEO", "của", "OpenAI", "."],
+              ["Altman", "cho", "biết", "OpenAI", "sẽ", "hợp tác", "với", "Nvidia", "."]]
+    found = tagger.tag_document([(s, words_of(s, t)) for s, t in zip(sentences, tokens)])
+    assert [[(s[a:b], label) for a, b, label, _ in f] for s, f in zip(sentences, found)] == [
+        [("Sam Altman", "PER"), ("OpenAI", "ORG")], [("Altman", "PER"), ("OpenAI", "ORG"), ("Nvidia", "ORG")]]
+
+
+def test_names_of_other_sentences_keep_their_most_frequent_label():
+    first = document_names("Ông Được đến Hà Nội .", [(4, 8, "PER"), (13, 19, "LOC")])
+    second = document_names("Được ở Hà Nội .", [(0, 4, "LOC"), (7, 13, "LOC")])
+    third = document_names("Anh Được nói .", [(4, 8, "PER")])
+    assert names_context([first, second, third]) == {("Được",): "PER", ("Hà", "Nội"): "LOC"}
+    assert document_names('" Được', [(0, 6, "PER")]) == []  # a name starts with a letter or digit
+
+
 def test_an_empty_sentence_has_no_entities():
     assert get_tagger("vnpipe").tag("", []) == []
 
@@ -91,6 +118,17 @@ def test_evaluate_scores_entities_on_character_spans(tmp_path):
     assert result["sentences"] == 2 and result["errors"] == []
 
 
+def test_evaluate_scores_sentences_alone_or_with_their_document(tmp_path):
+    from pipeline.evaluate.ner import evaluate
+
+    gold = tmp_path / "gold.conll"
+    gold.write_text("Ông\tO\nSam_Altman\tB-PER\nđến\tO\nHà_Nội\tB-LOC\n.\tO\n\n"
+                    "Altman\tB-PER\nvà\tO\nNvidia\tB-ORG\nhợp_tác\tO\n.\tO\n", encoding="utf-8")
+    alone, together = (evaluate(gold, "vnpipe", words="gold", documents=d) for d in (False, True))
+    assert (alone["context"], together["context"]) == ("sentence", "document")
+    assert together["micro"]["f1"] == 100.0
+
+
 def test_evaluate_refuses_gold_words_for_a_syllable_file(tmp_path):
     from pipeline.evaluate.ner import evaluate
 
@@ -108,7 +146,8 @@ def test_vlsp2016_test_with_gold_words_keeps_the_model_card_score():
     from pipeline.evaluate.ner import evaluate
 
     result = evaluate(SHARED_NER / "vlsp2016" / "word" / "test.conll", "vnpipe", words="gold")
-    assert result["micro"]["f1"] >= 86.6  # MODEL_CARD.md: 86.68 (VnCoreNLP 88.55 is the target)
+    assert result["context"] == "document"
+    assert result["micro"]["f1"] >= 88.7  # MODEL_CARD.md: 88.78 (VnCoreNLP 88.55; sentence alone 86.78)
     assert result["sentences_per_second"] > 130  # underthesea ner(): ~130
 
 
@@ -117,7 +156,7 @@ def test_vlsp2018_dev_from_raw_paragraphs_keeps_the_model_card_score():
     from pipeline.evaluate.ner import evaluate
 
     result = evaluate(SHARED_NER / "vlsp2018" / "spans" / "dev.jsonl", "vnpipe", words="segmenter")
-    assert result["micro"]["f1"] >= 84.4  # MODEL_CARD.md: 84.45 with the underthesea segmenter
+    assert result["micro"]["f1"] >= 84.25  # MODEL_CARD.md: 84.31 with the underthesea segmenter
 
 
 def test_a_user_name_list_is_read_and_changes_the_checksum(tmp_path):

@@ -11,16 +11,18 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from ..evaluate.ner import GoldSentence, read_conll, score
-from ..nertag import (CLUSTERS_FILE, GAZETTEER_FILE, LEXICON_FILE, MODEL_DIR, MODEL_FILE, load_clusters,
-                      load_gazetteer, normalize_token, sentence_features, spans_from_bio)
+from ..evaluate.ner import DOCUMENT_WINDOW, GoldSentence, read_conll, score
+from ..nertag import (CLUSTERS_FILE, GAZETTEER_FILE, LEXICON_FILE, MODEL_DIR, MODEL_FILE, document_names,
+                      load_clusters, load_gazetteer, names_context, normalize_token, sentence_features)
 from ..wordseg import get_segmenter
 
 DEFAULT_EVAL_DIR = MODEL_DIR.parents[2] / "shared" / "eval" / "ner"
 TRAIN_FILES = ("vlsp2016/word/train.conll", "vlsp2018/syllable/train.conll")
-AUGMENT_EVERY = 4  # one in 4 train sentences with a PER or ORG also appears with gazetteer names
+AUGMENT_EVERY = 4  # one in 4 train sentences with a PER, ORG or MISC also appears with gazetteer names
 FOLDS = 5  # the names a training sentence sees come from the other folds, as unseen text would
-SETTINGS = {"algorithm": "lbfgs", "c1": 0.05, "c2": 0.01, "max_iterations": 150,
+WINDOW = 8  # training context: the gold names of up to 8 sentences on either side (VLSP has no document ids)
+CONTEXT_DROPOUT = 4  # one in 4 training sentences sees no context, as a sentence tagged alone
+SETTINGS = {"algorithm": "lbfgs", "c1": 0.1, "c2": 0.02, "max_iterations": 150,
             "feature.possible_transitions": True}
 
 
@@ -76,7 +78,8 @@ def with_gazetteer_names(sentences: list[GoldSentence], gazetteer: dict[tuple[st
     that a gazetteer match in a person or organisation context is good evidence whatever its
     shape. Only entities that are whole words are swapped; each becomes one word.
     """
-    names = {label: sorted(" ".join(name) for name, l in gazetteer.items() if l == label) for label in ("PER", "ORG")}
+    names = {label: sorted(" ".join(name) for name, l in gazetteer.items() if l == label)
+             for label in ("PER", "ORG", "MISC")}
     rng = random.Random(seed)
     copies = []
     for k, sentence in enumerate(sentences):
@@ -108,6 +111,20 @@ def with_gazetteer_names(sentences: list[GoldSentence], gazetteer: dict[tuple[st
     return copies
 
 
+def training_contexts(sentences: list[GoldSentence], originals: int) -> list[dict | None]:
+    """The document context of each training sentence: gold names of the WINDOW sentences on either
+    side (consecutive sentences come from one article). Gazetteer copies (after `originals`) and one
+    sentence in CONTEXT_DROPOUT see none, so the model also learns to tag a sentence alone."""
+    names = [document_names(s.text, s.entities) for s in sentences[:originals]]
+    contexts: list[dict | None] = []
+    for k in range(len(sentences)):
+        if k >= originals or k % CONTEXT_DROPOUT == CONTEXT_DROPOUT - 1:
+            contexts.append(None)
+            continue
+        contexts.append(names_context(names[max(0, k - WINDOW):k] + names[k + 1:k + WINDOW + 1]) or None)
+    return contexts
+
+
 def split(sentences: list, holdout: float) -> tuple[list, list]:
     """The first part to train on and the last `holdout` fraction held out (documents stay together)."""
     cut = len(sentences) - int(len(sentences) * holdout)
@@ -118,8 +135,11 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
           holdout: float = 0.0, settings: dict | None = None, corpora: dict | None = None) -> dict:
     """Train the CRF into `out_dir/model.crfsuite` and return a summary.
 
-    With `holdout` > 0 the last fraction of each train file is held out and scored (for tuning);
+    With `holdout` > 0 the last fraction of each train file is held out and scored (for tuning),
+    sentence by sentence and with document context (`tag_document`, DOCUMENT_WINDOW sentences);
     0 reproduces the shipped model. Training is deterministic (L-BFGS, fixed data order).
+    Document context in training: the gold names of the WINDOW sentences on either side
+    (`training_contexts`); `corpora` (as `load_training_data` returns) skips segmenting again.
     The gazetteer and clusters are read from `out_dir` (or the shipped ones when missing);
     clusters missing from both are built from the unlabeled corpus first (`build_clusters`).
     """
@@ -138,10 +158,10 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
     trainer = pycrfsuite.Trainer(verbose=False)
     trainer.select(settings["algorithm"])
     trainer.set_params({k: v for k, v in settings.items() if k != "algorithm"})
-    held_out, counts, parts = {}, {}, {}
+    held_out, counts, parts, originals = {}, {}, {}, {}
     for name, sentences in corpora.items():
-        parts[name], held_out[name] = split(sentences, holdout)
-        parts[name] = parts[name] + with_gazetteer_names(parts[name], gazetteer)
+        originals[name], held_out[name] = split(sentences, holdout)
+        parts[name] = originals[name] + with_gazetteer_names(originals[name], gazetteer)
         counts[name] = len(parts[name])
     # Jackknifed names: a sentence of fold k looks names up in what folds other than k saw, so the
     # model learns how far a match in the lexicon can be trusted on text it was not trained on.
@@ -151,13 +171,16 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
         for fold in range(FOLDS):
             fold_counts[fold] += entity_names([s for s, f in zip(part, folds[name]) if f == fold])
     all_counts = sum(fold_counts, Counter())
+    contexts = {name: training_contexts(part, len(originals[name]))
+                for name, part in parts.items()}
     for fold in range(FOLDS):
         lexicon = {**lexicon_of(all_counts - fold_counts[fold]), **gazetteer}
         for name, part in parts.items():
-            for sentence, sentence_fold in zip(part, folds[name]):
+            for k, (sentence, sentence_fold) in enumerate(zip(part, folds[name])):
                 if sentence_fold != fold:
                     continue
-                spans, features = sentence_features(sentence.text, sentence.words, lexicon, clusters)
+                spans, features = sentence_features(sentence.text, sentence.words, lexicon, clusters,
+                                                    contexts[name][k])
                 if spans:
                     trainer.append(features, syllable_labels(spans, sentence.entities))
     full_lexicon = lexicon_of(all_counts)
@@ -173,18 +196,20 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
                "prepare_seconds": round(prepared - started, 1), "train_seconds": round(finished - prepared, 1),
                "iterations": trainer.logparser.last_iteration.get("num") if trainer.logparser.last_iteration else None}
     if holdout:
-        lexicon = {**full_lexicon, **gazetteer}
-        tagger = pycrfsuite.Tagger()
-        tagger.open(str(model_path))
+        from ..nertag import VnpipeTagger
+
+        tagger = VnpipeTagger(out_dir)
         summary["holdout"] = {}
         for name, sentences in held_out.items():
-            predicted = []
-            for sentence in sentences:
-                spans, features = sentence_features(sentence.text, sentence.words, lexicon, clusters)
-                predicted.append(spans_from_bio(spans, tagger.tag(features)) if spans else [])
-            result = score([s.entities for s in sentences], predicted)
-            summary["holdout"][name] = {"sentences": len(sentences), "micro": result["micro"],
-                                        "f1": {k: v["f1"] for k, v in result["labels"].items()}}
+            gold = [s.entities for s in sentences]
+            alone = [[e[:3] for e in tagger.tag(s.text, s.words)] for s in sentences]
+            in_context = [[e[:3] for e in entities] for entities in
+                          tagger.tag_document([(s.text, s.words) for s in sentences], window=DOCUMENT_WINDOW)]
+            summary["holdout"][name] = {"sentences": len(sentences)}
+            for mode, predicted in (("sentence", alone), ("document", in_context)):
+                result = score(gold, predicted)
+                summary["holdout"][name][mode] = {"micro": result["micro"],
+                                                  "f1": {k: v["f1"] for k, v in result["labels"].items()}}
     (out_dir / "training.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     return summary
 
