@@ -205,7 +205,7 @@ def eval_ws_command(
 def eval_ner_command(
     gold: Path = typer.Argument(..., help="Gold CoNLL (word or syllable level) or span JSONL."),
     ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="Taggers to score, comma-separated."),
-    words: str = typer.Option("gold", help="gold: the gold words (word-level CoNLL); segmenter: our segmenter's words."),
+    words: str = typer.Option("gold", help="gold: the gold words (word-level CoNLL); segmenter: our segmenter on the raw sentence; pipeline: our normalize step, then our segmenter (spans scored on the raw sentence)."),
     segmenter: str = typer.Option(Segment.Settings.backend, help="Segmenter used with --words segmenter."),
     errors: int = typer.Option(0, help="Also print this many sentences with errors, for reading."),
     limit: Optional[int] = typer.Option(None, help="Score only the first N sentences."),

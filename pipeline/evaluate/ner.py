@@ -9,6 +9,7 @@ the paragraphs of one `doc` in span JSONL, the DOCUMENT_WINDOW sentences on eith
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections import Counter
@@ -16,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..nertag import DEFAULT_TAGGER, LABELS, get_tagger, spans_from_bio
+from ..textio import normalize_line
+from ..vietnamese import MODERN
 from ..wordseg import Word, get_segmenter
 
-GOLD_WORDS, SEGMENTER_WORDS = "gold", "segmenter"
+GOLD_WORDS, SEGMENTER_WORDS, PIPELINE_WORDS = "gold", "segmenter", "pipeline"
 DOCUMENT_WINDOW = 16  # chosen on the held-out tenth of VLSP 2016 train (4: 89.52, 8: 90.23, 16: 90.36)
 
 
@@ -122,8 +125,16 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
     Speed counts the tagger only (`segment_seconds` is reported apart).
     """
     sentences = read_gold(gold_path)[:limit]
-    if words not in (GOLD_WORDS, SEGMENTER_WORDS):
-        raise ValueError(f"words must be {GOLD_WORDS!r} or {SEGMENTER_WORDS!r}, not {words!r}")
+    if words not in (GOLD_WORDS, SEGMENTER_WORDS, PIPELINE_WORDS):
+        raise ValueError(f"words must be {GOLD_WORDS!r}, {SEGMENTER_WORDS!r} or {PIPELINE_WORDS!r}, not {words!r}")
+    raw_sentences, offset_maps = sentences, None
+    if words == PIPELINE_WORDS:
+        # The raw sentence goes through our normalize step first, as `vnpipe ner` does; predicted
+        # spans are mapped back to the raw sentence, where gold spans are scored.
+        normalized = [normalize_line(sentence.text, MODERN) for sentence in sentences]
+        offset_maps = [offset_map for _, offset_map in normalized]
+        sentences = [dataclasses.replace(sentence, text=text, words=None)
+                     for sentence, (text, _) in zip(sentences, normalized)]
     if words == GOLD_WORDS and sentences and sentences[0].words is None:
         raise ValueError(f"{gold_path} has no gold word segmentation (syllable CoNLL or span JSONL); "
                          f"evaluate it with words={SEGMENTER_WORDS!r}")
@@ -143,6 +154,10 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
         tagged = [tagger.tag(sentence.text, sentence_words) for sentence, sentence_words in zip(sentences, inputs)]
     predicted = [[(s, e, label) for s, e, label, _ in entities] for entities in tagged]
     tag_seconds = time.perf_counter() - started
+    if offset_maps is not None:
+        predicted = [[(*offset_map.span_to_original(s, e), label) for s, e, label in entities]
+                     for offset_map, entities in zip(offset_maps, predicted)]
+        sentences = raw_sentences
     gold = [sentence.entities for sentence in sentences]
     errors = []
     for index, (sentence, gold_entities, predicted_entities) in enumerate(zip(sentences, gold, predicted)):
@@ -153,7 +168,7 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
                            "spurious": show(set(predicted_entities) - set(gold_entities))})
     return {
         "gold": str(gold_path), "tagger": tagger_name, "tagger_checksum": tagger.checksum(),
-        "words": GOLD_WORDS if words == GOLD_WORDS else f"{SEGMENTER_WORDS}:{segmenter_name}",
+        "words": GOLD_WORDS if words == GOLD_WORDS else f"{words}:{segmenter_name}",
         "context": "document" if documents and hasattr(tagger, "tag_document") else "sentence",
         "sentences": len(sentences), "tag_seconds": round(tag_seconds, 2),
         "segment_seconds": round(segment_seconds, 2),
