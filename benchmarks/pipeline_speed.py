@@ -89,6 +89,7 @@ def main() -> None:
     parser.add_argument("--baseline-docs", type=int, default=60,
                         help="articles for the naive loop (it is slow; 0 skips it)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--out", type=Path, help="keep the run here (default: a temporary folder, deleted)")
     args = parser.parse_args()
 
     lines = sample_articles(None if args.docs == "all" else int(args.docs))
@@ -98,7 +99,7 @@ def main() -> None:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
         (corpus / "vntc.jsonl").write_text("".join(lines), encoding="utf-8")
-        result = run_pipeline(corpus, Path(tmp) / "run", args.workers, args.engine)
+        result = run_pipeline(corpus, args.out or Path(tmp) / "run", args.workers, args.engine)
         baseline = None
         if args.baseline_docs:
             baseline_file = Path(tmp) / "baseline.jsonl"
