@@ -171,6 +171,63 @@ class UserWords:
         return found
 
 
+# Punctuation that may sit inside a word written without spaces (`12/2004/NĐ-CP`, `3-4–2004`), and
+# that links the parts of a number written with spaces (`84 . 4`, `31 - 12 – 2004`, as Viet Treebank has).
+_GLUE_MARKS = frozenset("/-–+&")
+_NUMBER_LINKS = frozenset(".,-–/:%")
+_NUMERIC_KINDS = frozenset(("number", "date", "time"))
+
+
+def _glued_chunks(sentence: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    """Token ranges [i, j), j - i > 1, written without spaces and joined only by word characters or
+    the marks of `_GLUE_MARKS`: a code such as `12/2004/NĐ-CP` is one word. Other punctuation
+    (`a16z:`, `(AI)`, `OpenAI,`) always stands apart."""
+    chunks, i, n = [], 0, len(tokens)
+
+    def joinable(k: int) -> bool:  # may token k be glued to token k - 1?
+        if tokens[k - 1][1] != tokens[k][0]:
+            return False
+        for start, end, kind in (tokens[k - 1], tokens[k]):
+            if kind == "punct" and sentence[start:end] not in _GLUE_MARKS:
+                return False
+        return True
+
+    while i < n:
+        j = i + 1
+        while j < n and joinable(j):
+            j += 1
+        # A chunk neither starts nor ends with a mark (`-` in `Hà Nội-` is not part of the word).
+        a, b = i, j
+        while a < b and tokens[a][2] == "punct":
+            a += 1
+        while b > a and tokens[b - 1][2] == "punct":
+            b -= 1
+        if b - a > 1:
+            chunks.append((a, b))
+        i = j
+    return chunks
+
+
+def _snap_to_tokens(tokens: list[Token], words: list[Word]) -> list[Word]:
+    """Backend words moved to token boundaries: a backend that cuts inside one of our tokens
+    (pyvi: `GPT` `-` `4o`) gets the whole token in the word where the token starts."""
+    if not tokens or not words:
+        return words
+    snapped: list[list] = []
+    w = 0
+    for start, end, _ in tokens:
+        while w + 1 < len(words) and words[w + 1][0] <= start:
+            w += 1
+        tag = words[w][2]
+        if snapped and snapped[-1][3] == w:
+            snapped[-1][1] = end
+        else:
+            snapped.append([start, end, tag, w])
+    if len(snapped) == len(words) and all(a[0] == b[0] and a[1] == b[1] for a, b in zip(snapped, words)):
+        return words
+    return [(start, end, tag) for start, end, tag, _ in snapped]
+
+
 class Rules:
     """Spans that are one word whatever the backend says, found on the pre-tokenized sentence."""
 
@@ -185,6 +242,12 @@ class Rules:
         taken = set()
         for i, j, _ in forced:
             taken.update(range(i, j))
+        for i, j in _glued_chunks(sentence, tokens):
+            if not taken.intersection(range(i, j)):
+                numeric = all(kind in _NUMERIC_KINDS or kind == "punct" for _, _, kind in tokens[i:j])
+                coded = any(c.isdigit() or c.isupper() for c in sentence[tokens[i][0]:tokens[j - 1][1]])
+                forced.append((i, j, "M" if numeric else "Np" if coded else "X"))
+                taken.update(range(i, j))
         i = 0
         while i < len(tokens):
             if i in taken:
@@ -194,7 +257,7 @@ class Rules:
             if kind in PROTECTED_TAGS and kind != "punct":
                 forced.append((i, i + 1, PROTECTED_TAGS[kind]))
             elif kind == "word" and _is_foreign_name_part(text, self.common_syllables):
-                # Foreign names are one word in VLSP (`Sam_Altman`, `John_Stuart_Mill`).
+                # Foreign names are one word in the Viet Treebank (`Sam_Altman`, `John_Stuart_Mill`).
                 j = i + 1
                 while j < len(tokens) and j not in taken and tokens[j][2] == "word" \
                         and _is_foreign_name_part(texts[j], self.common_syllables):
@@ -211,9 +274,32 @@ class Rules:
     def apply(self, sentence: str, tokens: list[Token], words: list[Word]) -> list[Word]:
         """`words` from a backend, with forced words put in and the backend words around them
         cut back to whole tokens."""
+        words = _snap_to_tokens(tokens, words)
         forced = self.forced_words(sentence, tokens)
         if not forced:
             return words
+        # A number written in parts (`84 . 4`, `31 - 12 – 2004`) that the backend keeps as one word
+        # stays one word: each number in it is still whole.
+        compounds, t = [], 0
+        for start, end, _ in words:
+            while t < len(tokens) and tokens[t][0] < start:
+                t += 1
+            u = t
+            while u < len(tokens) and tokens[u][1] <= end:
+                u += 1
+            parts = tokens[t:u]
+            if len(parts) > 1 and parts[0][2] in _NUMERIC_KINDS and (
+                    parts[-1][2] in _NUMERIC_KINDS or sentence[parts[-1][0]:parts[-1][1]] == "%") and all(
+                    kind in _NUMERIC_KINDS or (kind == "punct" and sentence[s:e] in _NUMBER_LINKS)
+                    for s, e, kind in parts):
+                compounds.append((start, end))
+        if compounds:
+            single = [(i, j, tag) for i, j, tag in forced if j - i == 1 and tokens[i][2] in _NUMERIC_KINDS]
+            dropped = {(i, j, tag) for i, j, tag in single
+                       if any(s <= tokens[i][0] and tokens[i][1] <= e for s, e in compounds)}
+            forced = [f for f in forced if f not in dropped]
+            if not forced:
+                return words
         forced_spans = [(tokens[i][0], tokens[j - 1][1], tag) for i, j, tag in forced]
         result: list[Word] = []
         f = 0
@@ -289,6 +375,12 @@ class UndertheseaOpinion:
 
     def features(self, texts: list[str]) -> list[str]:
         tagger = self.tagger
+        # underthesea's training data and dictionary write `hoà`, `uỷ` (the modern tone placement).
+        joined = " ".join(texts)
+        styled = apply_tone_style(joined if unicodedata.is_normalized("NFC", joined)
+                                  else unicodedata.normalize("NFC", joined), "modern").split(" ")
+        if len(styled) == len(texts):
+            texts = styled
         labels = tagger.tag(self.featurizer.process([[[text] for text in texts]])[0])
         return [f"ut={label[0]}{round(tagger.marginal('I-W', i) * 5)}" for i, label in enumerate(labels)]
 
@@ -354,7 +446,7 @@ class _RuleBackend:
         return f"{self._model_checksum()}+rules-{RULES_VERSION}-{self.rules.user_words.digest}"
 
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 
 class VnpipeSegmenter(_RuleBackend):
