@@ -98,7 +98,10 @@ def run(corpus: str | Path | None, out: str | Path, settings: RunSettings | None
     settings = settings or RunSettings()
     names = select_stages(only, start, until)
     run_dir = Path(out)
-    prepare_run_directory(run_dir, force)
+    try:
+        prepare_run_directory(run_dir, force)
+    except OSError as error:  # e.g. a read-only parent folder
+        raise RunFailed(str(run_dir), error.strerror or str(error)) from error
     reports = []
     with run_lock(run_dir):
         _remove_partial_files(run_dir)
