@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from .boilerplate import BAD, Line, classify_lines
-from .html import LINK_START, link_density
+from .html import link_density
 from .offsets import OffsetMap, TextBuilder
 from .sentences import split_sentences
 from .stage import Stage
@@ -80,8 +80,9 @@ def _replacement(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", value)
 
 
-def split_lines(text: str) -> list[Line]:
-    """Non-blank lines of `text`, stripped, with their line numbers and offsets."""
+def split_lines(text: str, links: list[tuple[int, int]] = ()) -> list[Line]:
+    """Non-blank lines of `text`, stripped, with their line numbers, offsets and the share of
+    them that is link text (`links`: spans of link text, from HTML pages)."""
     lines: list[Line] = []
     start = 0
     for number, match in enumerate([*_LINE_BREAK.finditer(text), None]):
@@ -91,8 +92,8 @@ def split_lines(text: str) -> list[Line]:
         if stripped:
             left = start + len(raw) - len(raw.lstrip())
             line = Line(number, left, left + len(stripped), stripped)
-            if LINK_START in stripped:
-                line.link_density = link_density(stripped)
+            if links:
+                line.link_density = link_density(text, line.start, line.end, links)
             lines.append(line)
         start = match.end() if match else len(text)
     return lines
@@ -145,7 +146,7 @@ def find_title_and_date(lines: list[Line], given_title: str | None) -> tuple[str
 
 class Normalize(Stage):
     name = "normalize"
-    version = "2"
+    version = "3"
     reads = {"ingest": ("text", "title", "metadata")}
     Settings = Settings
     schema = pa.schema([
@@ -162,7 +163,9 @@ class Normalize(Stage):
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
         original = document["text"] or ""
-        lines = split_lines(original)
+        metadata = json.loads(document.get("metadata") or "{}")
+        metadata = metadata if isinstance(metadata, dict) else {}
+        lines = split_lines(original, metadata.get("links") or [])
         cleaned = [_changes(line.text, line.start) for line in lines]
         for line, builder in zip(lines, cleaned):
             if builder is not None:
@@ -177,7 +180,7 @@ class Normalize(Stage):
         return {
             "text": text,
             "title": apply_tone_style(unicodedata.normalize("NFC", title), self.settings.tone_style) if title else None,
-            "date": date or _metadata_date(document.get("metadata")),
+            "date": date or _metadata_date(metadata),
             "language": detect_language(text),
             "sentences": [{"start": s, "end": e} for s, e in split_sentences(text)],
             "removed": [{"start": line.start, "end": line.end, "reason": line.reason,
@@ -201,10 +204,8 @@ class Normalize(Stage):
         return builder.text(), builder.offset_map()
 
 
-def _metadata_date(metadata: str | None) -> str | None:
-    if not metadata or '"date"' not in metadata:
-        return None
-    value = json.loads(metadata).get("date")
+def _metadata_date(metadata: dict[str, Any]) -> str | None:
+    value = metadata.get("date")
     return str(value) if value else None
 
 

@@ -267,8 +267,9 @@ def _read_html(data: bytes, source: str, settings: Settings) -> Iterator[Record]
 
     text, encoding = _decode_text(data)
     page = extract(text)
+    metadata = {**({"date": page.date} if page.date else {}), **({"links": page.links} if page.links else {})}
     yield Record(source, 0, text=page.text, title=page.title, format="html", encoding=encoding,
-                 metadata={"date": page.date} if page.date else None)
+                 metadata=metadata or None)
 
 
 def _split_record(obj: Any, text_field: str) -> tuple[str, str | None, str | None, dict[str, Any]]:

@@ -6,13 +6,14 @@ counts as removed when the normalize row's `removed` audit covers it.
 """
 from __future__ import annotations
 
+import json
+
 import csv
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from .. import readers
-from ..html import LINK_END, LINK_START
 from ..normalize import Normalize, split_lines
 
 ARTICLE, BOILERPLATE = "article", "boilerplate"
@@ -52,12 +53,13 @@ def _score_document(stage: Normalize, document: str, record: readers.Record,
                     labels: dict[int, tuple[str, str]]) -> dict[str, Any]:
     if record.error:
         raise ValueError(f"{document}: cannot read record {record.record}: {record.error}")
-    row = stage.process({"doc_id": document, "text": record.text, "title": record.title, "metadata": "{}"})
+    metadata = json.dumps(record.metadata or {})
+    row = stage.process({"doc_id": document, "text": record.text, "title": record.title, "metadata": metadata})
     removed = sorted((span["start"], span["end"]) for span in row["removed"])
     counts = {"article_chars": 0, "article_kept": 0, "boilerplate_chars": 0, "boilerplate_removed": 0}
     missed = []
     for line in split_lines(record.text or ""):
-        text = line.text.replace(LINK_START, "").replace(LINK_END, "")
+        text = line.text
         if line.number not in labels or labels[line.number][1] != text:
             raise ValueError(f"{document} record {record.record} line {line.number}: the gold does not "
                              f"match the document ({text[:60]!r}); relabel it")
