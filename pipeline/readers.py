@@ -99,31 +99,42 @@ def find_files(corpus: Path) -> Iterator[tuple[Path, str]]:
         yield corpus, corpus.name
         return
     seen: set[tuple[int, int]] = set()
-    stack = [corpus]
+    top = _entries(corpus, seen)
+    if isinstance(top, OSError):
+        yield corpus, "./"  # reported as unreadable
+        return
+    stack = [iter(top or [])]
     while stack:
-        folder = stack.pop()
-        try:
-            info = folder.stat()
-        except OSError:
-            continue  # vanished while we walked
-        if (info.st_dev, info.st_ino) in seen:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
             continue
-        seen.add((info.st_dev, info.st_ino))
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            yield folder, f"{folder.relative_to(corpus).as_posix()}/"  # reported as unreadable
+        path = Path(entry.path)
+        if not _is_folder(entry):
+            yield path, path.relative_to(corpus).as_posix()
             continue
-        folders = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = Path(entry.path)
-            if _is_folder(entry):
-                folders.append(path)
-            else:
-                yield path, path.relative_to(corpus).as_posix()
-        stack.extend(reversed(folders))  # depth first, in name order
+        entries = _entries(path, seen)
+        if entries is None:
+            continue  # a folder seen before: a symlink loop
+        if isinstance(entries, OSError):
+            yield path, f"{path.relative_to(corpus).as_posix()}/"  # reported as unreadable
+            continue
+        stack.append(iter(entries))
+
+
+def _entries(folder: Path, seen: set[tuple[int, int]]) -> list[os.DirEntry] | OSError | None:
+    """The visible entries of `folder` in name order; None if it was seen before (or vanished)."""
+    try:
+        info = folder.stat()
+    except OSError:
+        return None
+    if (info.st_dev, info.st_ino) in seen:
+        return None
+    seen.add((info.st_dev, info.st_ino))
+    try:
+        return sorted((e for e in os.scandir(folder) if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError as error:
+        return error
 
 
 def _is_folder(entry: os.DirEntry) -> bool:

@@ -398,11 +398,13 @@ def load_inputs(stage: Stage, run_dir: Path, part: str) -> list[dict[str, Any]]:
 
 
 def _remove_stale_parts(run_dir: Path, stage: str, parts: dict[str, Any]) -> None:
-    """Delete parts (and their error parts) left by an earlier run over a larger corpus."""
+    """Delete parts and error parts left by an earlier run over a larger corpus."""
     for name in io.list_parts(io.stage_dir(run_dir, stage)):
         if name not in parts:
             (io.stage_dir(run_dir, stage) / name).unlink()
-            io.error_part_path(run_dir, stage, name).unlink(missing_ok=True)
+    for path in (run_dir / io.ERRORS_DIR).glob(f"{stage}-part-*.parquet"):
+        if path.name.removeprefix(f"{stage}-") not in parts:
+            path.unlink()
 
 
 def _totals(report: StageReport) -> dict[str, Any]:

@@ -145,3 +145,18 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(corpus, tmp_path):
     report = pipeline.run(corpus, run, settings(), progress=False)
     assert report.stages[-1].documents_out == 8
     assert json.loads((run / "ner" / "_manifest.json").read_text())["documents_out"] == 8
+
+
+def test_a_smaller_corpus_leaves_no_stale_parts_or_error_rows(corpus, tmp_path):
+    run = tmp_path / "run"
+    (corpus / "zz-empty.txt").write_text("", encoding="utf-8")  # one error row, in the last shard
+    pipeline.run(corpus, run, settings(), progress=False)
+    assert len(pipeline.read_errors(run)) == 1 and len(list((run / "ner").glob("part-*"))) == 5
+    (corpus / "zz-empty.txt").unlink()
+    shutil.rmtree(corpus / "tin-cong-nghe")
+    pipeline.run(corpus, run, settings(), progress=False)
+    assert pipeline.read_errors(run).empty
+    parts = sorted(p.name for p in run.glob("*/part-*.parquet") if p.parent.name == "ner")
+    assert parts == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
+    assert sorted(p.name for p in (run / "errors").iterdir()) == sorted(
+        f"{stage}-part-0000{n}.parquet" for stage in ("ingest", *STAGES) for n in range(3))
