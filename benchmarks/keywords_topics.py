@@ -19,24 +19,29 @@ from pipeline.evaluate.topics import EVAL_POOL, evaluate, sample_vntc
 from pipeline.keywords import Keywords, Settings
 from pipeline.runner import load_inputs
 
-work = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/vntc-topics")
-work.mkdir(parents=True, exist_ok=True)
-sample = work / "vntc-eval.jsonl"
-print(sample_vntc(sample, 300, EVAL_POOL))
-pipeline.run(sample, work / "run", progress=False)
-figures = {"background": evaluate(work / "run")}
-shutil.copytree(work / "run", work / "run-corpus", dirs_exist_ok=True)
-corpus = pipeline.RunSettings(keywords=Settings(document_frequencies="corpus"))
-pipeline.run(None, work / "run-corpus", corpus, only="keywords", progress=False)
-figures["corpus"] = evaluate(work / "run-corpus")
-for mode, stage in (("background", Keywords()), ("corpus", Keywords(Settings(document_frequencies="corpus")))):
-    documents = [d for part in io.list_parts(work / "run" / "ner") for d in load_inputs(stage, work / "run", part)]
-    started = time.perf_counter()
-    if stage.corpus_level:
-        stage.fit(documents)
-    for document in documents:
-        stage.process(document)
-    figures[mode]["documents_per_second"] = round(len(documents) / (time.perf_counter() - started))
-print(json.dumps({mode: {"keywords_macro_f1": f["keywords"]["macro_f1"],
-                         "baseline_macro_f1": f["baseline_syllable_tfidf"]["macro_f1"],
-                         "documents_per_second": f["documents_per_second"]} for mode, f in figures.items()}, indent=2))
+def main() -> None:
+    work = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/vntc-topics")
+    work.mkdir(parents=True, exist_ok=True)
+    sample = work / "vntc-eval.jsonl"
+    print(sample_vntc(sample, 300, EVAL_POOL))
+    pipeline.run(sample, work / "run", progress=False)
+    figures = {"background": evaluate(work / "run")}
+    shutil.copytree(work / "run", work / "run-corpus", dirs_exist_ok=True)
+    corpus = pipeline.RunSettings(keywords=Settings(document_frequencies="corpus"))
+    pipeline.run(None, work / "run-corpus", corpus, only="keywords", progress=False)
+    figures["corpus"] = evaluate(work / "run-corpus")
+    for mode, stage in (("background", Keywords()), ("corpus", Keywords(Settings(document_frequencies="corpus")))):
+        documents = [d for part in io.list_parts(work / "run" / "ner") for d in load_inputs(stage, work / "run", part)]
+        started = time.perf_counter()
+        if stage.corpus_level:
+            stage.fit(documents)
+        for document in documents:
+            stage.process(document)
+        figures[mode]["documents_per_second"] = round(len(documents) / (time.perf_counter() - started))
+    print(json.dumps({mode: {"keywords_macro_f1": f["keywords"]["macro_f1"],
+                             "baseline_macro_f1": f["baseline_syllable_tfidf"]["macro_f1"],
+                             "documents_per_second": f["documents_per_second"]} for mode, f in figures.items()}, indent=2))
+
+
+if __name__ == "__main__":  # the pipeline's worker processes import this file
+    main()
