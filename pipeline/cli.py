@@ -115,9 +115,7 @@ def _lines(file: str):
         yield from (line.rstrip("\n") for line in sys.stdin)
         return
     path = Path(file)
-    if not path.is_file():
-        console.print(f"[red]error:[/red] no such file: {file}")
-        raise typer.Exit(code=2)
+    _require_file(path)
     with path.open(encoding="utf-8", errors="replace") as handle:
         yield from (line.rstrip("\n") for line in handle)
 
@@ -126,9 +124,7 @@ def _path_setting(path: Optional[Path]) -> Optional[str]:
     """Settings hold absolute paths, so a manifest means the same file wherever it is read."""
     if path is None:
         return None
-    if not path.is_file():
-        console.print(f"[red]error:[/red] no such file: {path}")
-        raise typer.Exit(code=2)
+    _require_file(path)
     return str(path.resolve())
 
 

@@ -97,8 +97,7 @@ def read_part_info(path: Path) -> dict[str, Any] | None:
 
 def read_rows(path: Path, doc_ids: set[str]) -> list[dict[str, Any]]:
     """The rows of the part file `path` whose doc_id is in `doc_ids`."""
-    table = pq.read_table(path)
-    return [row for row in table.to_pylist() if row["doc_id"] in doc_ids]
+    return pq.read_table(path, filters=[("doc_id", "in", sorted(doc_ids))]).to_pylist()
 
 
 def stage_dir(run: Path, stage: str) -> Path:

@@ -16,7 +16,6 @@ and at most `max_names` names make the top k, the best scored ones.
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import re
 from collections import Counter
@@ -30,7 +29,7 @@ import pyarrow as pa
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .errors import VnpipeError
-from .stage import Stage
+from .stage import Stage, file_digest
 from .tags import TAG, load_rules, match_tags, rules_digest
 
 KEYWORD = pa.struct([("term", pa.string()), ("score", pa.float32())])
@@ -204,10 +203,6 @@ def _identity(terms: list[str]) -> list[str]:
     return terms
 
 
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
 # -- the stage --------------------------------------------------------------------------------------
 
 class Keywords(Stage):
@@ -231,7 +226,7 @@ class Keywords(Stage):
         return self.settings.document_frequencies == "corpus"
 
     def model_checksum(self) -> str:
-        parts = [f"background-{_file_digest(BACKGROUND)}"] if not self.corpus_level else []
+        parts = [f"background-{file_digest(BACKGROUND)}"] if not self.corpus_level else []
         if self.settings.tag_rules:
             parts.append(f"rules-{rules_digest(self.settings.tag_rules)}")
         return "+".join(parts)

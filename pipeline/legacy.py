@@ -17,15 +17,11 @@ ENCODINGS = (TCVN3, VNI, VISCII, CP1258)
 # Byte -> character, 256 entries each. TCVN3 is the TCVN 5712:1993 table as the ABC fonts use it:
 # their capitals with tones are a font switch, not codes, so 0x80-0x9f keep their Windows-1252
 # meaning (curly quotes, dashes) where it has one.
+_ASCII = "".join(map(chr, range(0x20, 0x80)))  # bytes 0x20-0x7f are ASCII in both tables
 _VISCII = (
     "\x00\x01\u1eb2\x03\x04\u1eb4\u1eaa\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
     "\x10\x11\x12\x13\u1ef6\x15\x16\x17\x18\u1ef8\x1a\x1b\x1c\x1d\u1ef4\x1f"
-    " !\x22#$%&'()*+,-./"
-    "0123456789:;<=>?"
-    "@ABCDEFGHIJKLMNO"
-    "PQRSTUVWXYZ[\x5c]^_"
-    "`abcdefghijklmno"
-    "pqrstuvwxyz{|}~\x7f"
+    + _ASCII +
     "\u1ea0\u1eae\u1eb0\u1eb6\u1ea4\u1ea6\u1ea8\u1eac\u1ebc\u1eb8\u1ebe\u1ec0\u1ec2\u1ec4\u1ec6\u1ed0"
     "\u1ed2\u1ed4\u1ed6\u1ed8\u1ee2\u1eda\u1edc\u1ede\u1eca\u1ece\u1ecc\u1ec8\u1ee6\u0168\u1ee4\u1ef2"
     "\xd5\u1eaf\u1eb1\u1eb7\u1ea5\u1ea7\u1ea9\u1ead\u1ebd\u1eb9\u1ebf\u1ec1\u1ec3\u1ec5\u1ec7\u1ed1"
@@ -38,12 +34,7 @@ _VISCII = (
 _TCVN3 = (
     "\x00\xda\u1ee4\x03\u1eea\u1eec\u1eee\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
     "\x10\u1ee8\u1ef0\u1ef2\u1ef6\u1ef8\xdd\u1ef4\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
-    " !\x22#$%&'()*+,-./"
-    "0123456789:;<=>?"
-    "@ABCDEFGHIJKLMNO"
-    "PQRSTUVWXYZ[\x5c]^_"
-    "`abcdefghijklmno"
-    "pqrstuvwxyz{|}~\x7f"
+    + _ASCII +
     "\u20ac\u1ea2\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\xcc\u017d\u0128"
     "\xcd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\xd9\u017e\u0178"
     "\xa0\u0102\xc2\xca\xd4\u01a0\u01af\u0110\u0103\xe2\xea\xf4\u01a1\u01b0\u0111\u1eb0"

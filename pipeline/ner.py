@@ -3,7 +3,6 @@ text, canonical name and confidence, from the tagger backend named in the settin
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ import pyarrow as pa
 from .canonical import ALIASES_PATH, canonical_names, load_aliases
 from .nertag import DEFAULT_TAGGER, get_tagger
 from .normalize import offset_map_of
-from .stage import Stage
+from .stage import Stage, file_digest
 
 ENTITY = pa.struct([("text", pa.string()), ("label", pa.string()), ("start", pa.int32()),
                     ("end", pa.int32()), ("orig_start", pa.int32()), ("orig_end", pa.int32()),
@@ -68,10 +67,6 @@ def aliases_of(path: str | None) -> dict[str, str]:
     return load_aliases(Path(path) if path else None)
 
 
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
 def _trim_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
     """A name never starts or ends with punctuation or space: `, Indonesia` is `Indonesia`."""
     while start < end and not (text[start].isalnum() or text[start] in "\"“'‘("):
@@ -91,7 +86,7 @@ class Ner(Stage):
     def model_checksum(self) -> str:
         # The alias files change canonical names, so their contents are part of the model.
         alias_files = [ALIASES_PATH] + ([Path(self.settings.aliases)] if self.settings.aliases else [])
-        digests = "+".join(f"aliases-{_file_digest(path)}" for path in alias_files)
+        digests = "+".join(f"aliases-{file_digest(path)}" for path in alias_files)
         return f"{get_tagger(self.settings.backend).checksum()}+{digests}"
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:

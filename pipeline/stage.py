@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pyarrow as pa
@@ -22,6 +23,12 @@ from .errors import DocumentError
 class StageResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)  # doc_id, reason
+
+
+def file_digest(path: str | Path) -> str:
+    """A short hash of a file's content: a model, word list or rules file that is part of a
+    stage's fingerprint."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
 def fingerprint(*parts: Any) -> str:

@@ -15,7 +15,6 @@ keywords compare case-insensitively.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ import pyarrow as pa
 import yaml
 
 from .errors import VnpipeError
+from .stage import file_digest
 
 TAG = pa.struct([("tag", pa.string()), ("evidence", pa.list_(pa.string()))])
 FIELDS = ("keywords", "entities", "labels", "regex")
@@ -48,7 +48,7 @@ class TagRule:
 def rules_digest(path: str | Path) -> str:
     """The content of the rules file, so that editing it reruns the keywords stage."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+        return file_digest(path)
     except FileNotFoundError:
         raise TagRulesError(str(path), "no such file") from None
 
