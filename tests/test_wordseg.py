@@ -144,9 +144,25 @@ def test_evaluate_scores_word_spans(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("gold, at_least", [
-    # The goal is underthesea's own score (97.84 with our rules); vnpipe is at 97.33 (models/ws/MODEL_CARD.md).
-    pytest.param("vlsp2013/test.txt", 97.8, marks=pytest.mark.xfail(reason="below underthesea on VLSP 2013")),
-    ("vlsp2016/test.txt", 96.3), ("ud-vtb/test.txt", 98.2), ("ud-tuecl/test.txt", 91.0)])
-def test_vnpipe_accuracy_on_gold_test_sets(gold, at_least):
-    assert evaluate(SHARED / gold, get_segmenter("vnpipe"))["f1"] >= at_least
+@pytest.mark.parametrize("gold", ["vlsp2013/test.txt", "vlsp2016/test.txt", "ud-vtb/test.txt", "ud-tuecl/test.txt"])
+def test_vnpipe_never_below_underthesea_on_gold_test_sets(gold):
+    # The floor; the figures themselves are in models/ws/MODEL_CARD.md.
+    ours = evaluate(SHARED / gold, get_segmenter("vnpipe"))["f1"]
+    assert ours >= evaluate(SHARED / gold, get_segmenter("underthesea"))["f1"]
+
+
+def test_harmonize_follows_underthesea_only_on_pairs_it_always_labels_otherwise():
+    from pipeline.train.ws import Settings, example_of, harmonize, words_of
+
+    # Gold writes `người dân` apart three times; an opinion that joins it every time is a convention.
+    # `nhà máy` disagrees once in three: a sporadic disagreement, so the gold stays.
+    sentences = [["người", "dân", "đi", "nhà_máy"], ["người", "dân", "ở", "nhà_máy"], ["người", "dân", "nhà_máy"]]
+    examples = [example_of(words) for words in sentences]
+    opinions = [["ut=B0", "ut=I5", "ut=B0", "ut=B0", "ut=B0"],
+                ["ut=B0", "ut=I5", "ut=B0", "ut=B0", "ut=I5"],
+                ["ut=B0", "ut=I5", "ut=B0", "ut=I5"]]
+    harmonized, changed = harmonize(examples, opinions, Settings(harmonize_min_count=2, harmonize_min_rate=0.7))
+    assert changed == 3
+    assert [words_of(example) for example in harmonized] == [
+        ["người_dân", "đi", "nhà_máy"], ["người_dân", "ở", "nhà_máy"], ["người_dân", "nhà_máy"]]
+    assert harmonize(examples, opinions, Settings(harmonize_min_count=0))[1] == 0
