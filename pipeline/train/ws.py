@@ -143,32 +143,35 @@ def harmonize(examples: list[Example], opinions: list[list[str]], settings: Sett
     marginal is beyond 0.1/0.9 instead.
     """
     changed = 0
+    pairs = [_syllable_pairs(sentence, tokens) for sentence, tokens, _ in examples]  # relabelling keeps tokens
     if settings.harmonize_confident:
-        examples, count = _relabel(examples, opinions, lambda key, opinion: opinion in ("ut=I5", "ut=B0"))
+        examples, count = _relabel(examples, pairs, opinions, lambda key, opinion: opinion in ("ut=I5", "ut=B0"))
         changed += count
     if settings.harmonize_min_count:
-        conflicting = _conflicting_pairs(examples, opinions, settings)
-        examples, count = _relabel(examples, opinions, lambda key, opinion: key in conflicting)
+        conflicting = _conflicting_pairs(examples, pairs, opinions, settings)
+        examples, count = _relabel(examples, pairs, opinions, lambda key, opinion: key in conflicting)
         changed += count
     return examples, changed
 
 
-def _conflicting_pairs(examples: list[Example], opinions: list[list[str]], settings: Settings) -> set[str]:
+def _conflicting_pairs(examples: list[Example], pairs: list[list[tuple[int, str]]], opinions: list[list[str]],
+                       settings: Settings) -> set[str]:
     seen, differs = Counter(), Counter()
-    for (sentence, tokens, labels), sentence_opinions in zip(examples, opinions):
-        for i, key in _syllable_pairs(sentence, tokens):
+    for (_, _, labels), sentence_pairs, sentence_opinions in zip(examples, pairs, opinions):
+        for i, key in sentence_pairs:
             seen[key] += 1
             differs[key] += sentence_opinions[i][3] != labels[i]
     return {key for key, n in seen.items()
             if n >= settings.harmonize_min_count and differs[key] >= settings.harmonize_min_rate * n}
 
 
-def _relabel(examples: list[Example], opinions: list[list[str]], follow) -> tuple[list[Example], int]:
+def _relabel(examples: list[Example], pairs: list[list[tuple[int, str]]], opinions: list[list[str]],
+             follow) -> tuple[list[Example], int]:
     """Examples with underthesea's label wherever `follow(pair, opinion)` holds; and how many changed."""
     relabelled, changed = [], 0
-    for (sentence, tokens, labels), sentence_opinions in zip(examples, opinions):
+    for (sentence, tokens, labels), sentence_pairs, sentence_opinions in zip(examples, pairs, opinions):
         labels = list(labels)
-        for i, key in _syllable_pairs(sentence, tokens):
+        for i, key in sentence_pairs:
             opinion = sentence_opinions[i]  # "ut=" + label + marginal bucket
             if opinion[3] != labels[i] and follow(key, opinion):
                 labels[i] = opinion[3]
