@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import pipeline
-from pipeline import io
+from pipeline.runtime import parts
 from pipeline.evaluate.topics import EVAL_POOL, evaluate, sample_vntc
-from pipeline.keywords import Keywords, Settings
-from pipeline.runner import load_inputs
+from pipeline.stages.keywords import Keywords, Settings
+from pipeline.runtime.runner import load_inputs
 
 def main() -> None:
     work = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/vntc-topics")
@@ -31,7 +31,7 @@ def main() -> None:
     pipeline.run(None, work / "run-corpus", corpus, only="keywords", progress=False)
     figures["corpus"] = evaluate(work / "run-corpus")
     for mode, stage in (("background", Keywords()), ("corpus", Keywords(Settings(document_frequencies="corpus")))):
-        documents = [d for part in io.list_parts(work / "run" / "ner") for d in load_inputs(stage, work / "run", part)]
+        documents = [d for part in parts.list_parts(work / "run" / "ner") for d in load_inputs(stage, work / "run", part)]
         started = time.perf_counter()
         if stage.corpus_level:
             stage.fit(documents)

@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.evaluate import ner, ws  # noqa: E402
-from pipeline.nertag import DEFAULT_TAGGER  # noqa: E402
-from pipeline.vietnamese import TONE_STYLES, apply_tone_style  # noqa: E402
-from pipeline.wordseg import get_segmenter  # noqa: E402
+from pipeline.backends.nertag import DEFAULT_TAGGER  # noqa: E402
+from pipeline.text.vietnamese import TONE_STYLES, apply_tone_style  # noqa: E402
+from pipeline.backends.wordseg import get_segmenter  # noqa: E402
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 WS_FILES = [EVAL / "ws/vlsp2013/test.txt", EVAL / "ws/vlsp2016/test.txt", EVAL / "ws/ud-vtb/test.txt"]

@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.evaluate.ws import evaluate, read_gold  # noqa: E402
-from pipeline.sentences import split_sentences  # noqa: E402
+from pipeline.text.sentences import split_sentences  # noqa: E402
 from pipeline.train.ws import SHARED, Settings, example_of, read_segment_gold, train_segmenter  # noqa: E402
-from pipeline.wordseg import MODEL_DIR, UndertheseaSegmenter, VnpipeSegmenter, load_rules  # noqa: E402
+from pipeline.backends.wordseg import MODEL_DIR, UndertheseaSegmenter, VnpipeSegmenter, load_rules  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out" / "ws_dev"
 VNTC = SHARED.parent / "corpora" / "vntc"

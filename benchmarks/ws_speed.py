@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.evaluate.ws import gold_sentence, read_gold  # noqa: E402
-from pipeline.wordseg import BACKENDS, get_segmenter  # noqa: E402
+from pipeline.backends.wordseg import BACKENDS, get_segmenter  # noqa: E402
 
 DEFAULT_GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ws" / "vlsp2013" / "test.txt"
 

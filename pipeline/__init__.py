@@ -6,8 +6,8 @@
     entities = pipeline.read_stage("runs/sample", "ner", shape="items")  # one row per entity
     nlp = pipeline.spacy_nlp()                                            # our tokens and NER in spaCy
 """
-from .results import read_errors, read_run, read_stage
-from .runner import ORDER, STAGES, RunReport, RunSettings, run
+from .outputs.results import read_errors, read_run, read_stage
+from .runtime.runner import ORDER, STAGES, RunReport, RunSettings, run
 
 __all__ = ["ORDER", "STAGES", "RunReport", "RunSettings", "read_errors", "read_run", "read_stage", "run",
            "spacy_nlp"]
@@ -16,6 +16,6 @@ __all__ = ["ORDER", "STAGES", "RunReport", "RunSettings", "read_errors", "read_r
 def __getattr__(name: str):
     # spaCy takes a second or two to import: only users of the spaCy entry point pay for it.
     if name == "spacy_nlp":
-        from .spacy_language import spacy_nlp
+        from .outputs.spacy_language import spacy_nlp
         return spacy_nlp
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

@@ -10,14 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import readers
-from .engines import default_workers
+from .stages import ingest
+from .runtime.engines import default_workers
 from .errors import VnpipeError
-from .keywords import Keywords
-from .ner import Ner
-from .normalize import Normalize
-from .runner import ORDER, RunReport, RunSettings, run
-from .segment import Segment
+from .stages.keywords import Keywords
+from .stages.ner import Ner
+from .stages.normalize import Normalize
+from .runtime.runner import ORDER, RunReport, RunSettings, run
+from .stages.segment import Segment
 
 app = typer.Typer(help="Batch NLP for Vietnamese text: normalize, segment, NER and keywords, in Parquet.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -33,7 +33,7 @@ def run_command(
     until: Optional[str] = typer.Option(None, help="Run up to and including this stage."),
     text_field: str = typer.Option("text", help="Field or column holding the text in JSON, CSV and Parquet."),
     shard_size: int = typer.Option(500, help="Documents per part file."),
-    max_chars: int = typer.Option(readers.Settings.max_chars, help="Longer documents are error rows, not processed."),
+    max_chars: int = typer.Option(ingest.Settings.max_chars, help="Longer documents are error rows, not processed."),
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern (hoà, thuỷ) or classic (hòa, thủy)."),
     keep_boilerplate: bool = typer.Option(False, help="Keep page furniture in the text (nothing is removed or audited)."),
     segmenter: str = typer.Option(Segment.Settings.backend, help="Word segmentation backend: vnpipe, underthesea or pyvi."),
@@ -52,7 +52,7 @@ def run_command(
 ) -> None:
     """Run the pipeline (ingest, normalize, segment, ner, keywords) over CORPUS into OUT."""
     settings = RunSettings(
-        ingest=readers.Settings(text_field=text_field, shard_size=shard_size, max_chars=max_chars),
+        ingest=ingest.Settings(text_field=text_field, shard_size=shard_size, max_chars=max_chars),
         normalize=Normalize.Settings(tone_style=tone_style, remove_boilerplate=not keep_boilerplate),
         segment=Segment.Settings(backend=segmenter, user_words=_path_setting(user_words)),
         ner=Ner.Settings(backend=ner_backend, aliases=_path_setting(aliases)),
@@ -86,7 +86,7 @@ def segment_command(
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern or classic."),
 ) -> None:
     """Segment each line: words separated by spaces, syllables of a word joined by `_`."""
-    from .textio import segment_line
+    from .outputs.textio import segment_line
 
     for line in _lines(file):
         print(segment_line(line, segmenter, tone_style))
@@ -101,7 +101,7 @@ def ner_command(
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern or classic."),
 ) -> None:
     """Named entities of each line, as one JSON object per line with offsets into that line."""
-    from .textio import entities_of_line
+    from .outputs.textio import entities_of_line
 
     if format != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
@@ -144,7 +144,7 @@ def export_command(
 ) -> None:
     """Export RUN for downstream tools: jsonl (one document a line), conll (BIO, for annotation tools),
     spacy (a DocBin) or csv (entities.csv and keywords.csv in a folder)."""
-    from .export import export
+    from .outputs.export import export
 
     report = _guarded(lambda: export(run_dir, format, out))
     console.print(f"wrote {report.documents} documents to {', '.join(str(path) for path in report.paths)}",
@@ -158,7 +158,7 @@ def show_command(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """A run at a glance: documents, errors, entities by label, top entities and top keywords."""
-    from .show import render, summarize
+    from .outputs.show import render, summarize
 
     summary = _guarded(lambda: summarize(run_dir, top))
     if as_json:
@@ -181,7 +181,7 @@ def eval_ws_command(
 ) -> None:
     """Word-span precision, recall and F1 of each segmenter on GOLD, with its speed."""
     from .evaluate.ws import evaluate
-    from .wordseg import get_segmenter
+    from .backends.wordseg import get_segmenter
 
     _require_file(gold)
     results = [evaluate(gold, get_segmenter(name)) for name in _names(segmenter)]
@@ -340,7 +340,7 @@ def summary_command(
     """Top keywords, entities and tags overall and per group, written to RUN/summary/by-<group>.parquet."""
     import pandas as pd
 
-    from .summary import write_summary
+    from .outputs.summary import write_summary
 
     path = _guarded(lambda: write_summary(run_dir, by, top))
     console.print(f"wrote {path}")

@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 import pipeline
-from pipeline import io
+from pipeline.runtime import parts
 from pipeline.cli import app
-from pipeline.legacy import encode_legacy
+from pipeline.text.legacy import encode_legacy
 from pipeline.errors import (CorpusNotFound, IncompatibleStageOutput, NotARunDirectory, RunFailed, RunLocked,
                              UnknownStage)
-from pipeline.runner import RunSettings
+from pipeline.runtime.runner import RunSettings
 
 from conftest import SAMPLE
 
@@ -203,8 +203,8 @@ def test_a_stage_rerun_against_an_incompatible_version_says_what_to_do(finished_
         if path.is_file():
             (run / path.relative_to(finished_run)).parent.mkdir(parents=True, exist_ok=True)
             (run / path.relative_to(finished_run)).write_bytes(path.read_bytes())
-    manifest = io.read_manifest(run, "segment")
-    io.write_manifest(run, "segment", {**manifest, "version": "0"})
+    manifest = parts.read_manifest(run, "segment")
+    parts.write_manifest(run, "segment", {**manifest, "version": "0"})
     before = snapshot(run)
     with pytest.raises(IncompatibleStageOutput) as error:
         run_sample(run, only="ner")
@@ -238,7 +238,7 @@ def test_a_full_or_read_only_disk_stops_with_one_message_and_keeps_finished_part
     def failing_write(*args, **kwargs):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(io, "write_parquet_atomic", failing_write)
+    monkeypatch.setattr(parts, "write_parquet_atomic", failing_write)
     with pytest.raises(RunFailed) as error:
         run_sample(run)
     assert str(error.value) == (f"could not write to {run}: {words}. The parts already finished are kept; "

@@ -2,8 +2,8 @@
 import json
 
 from pipeline.evaluate.boilerplate import evaluate
-from pipeline.html import extract
-from pipeline.normalize import Normalize
+from pipeline.text.html import extract
+from pipeline.stages.normalize import Normalize
 
 from conftest import ROOT
 

@@ -1,4 +1,4 @@
-from pipeline.canonical import canonical_names, load_aliases, name_key
+from pipeline.backends.canonical import canonical_names, load_aliases, name_key
 
 
 def test_mentions_of_one_person_share_the_full_name():

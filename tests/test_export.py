@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import pipeline
 from pipeline.cli import app
-from pipeline.export import export, read_conll
+from pipeline.outputs.export import export, read_conll
 
 from conftest import ROOT
 

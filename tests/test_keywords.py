@@ -6,10 +6,10 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 import pipeline
-from pipeline.keywords import DocumentFrequencies, Keywords, Settings, document_terms, score_terms, select, stopwords
-from pipeline.runner import load_inputs
-from pipeline.summary import corpus_summary, write_summary
-from pipeline.tags import TagRulesError
+from pipeline.stages.keywords import DocumentFrequencies, Keywords, Settings, document_terms, score_terms, select, stopwords
+from pipeline.runtime.runner import load_inputs
+from pipeline.outputs.summary import corpus_summary, write_summary
+from pipeline.backends.tags import TagRulesError
 
 from conftest import SAMPLE, SHARED
 

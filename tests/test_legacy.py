@@ -3,8 +3,8 @@ import unicodedata
 
 import pytest
 
-from pipeline import readers
-from pipeline.legacy import (CP1258, ENCODINGS, TCVN3, VISCII, VNI, decode_legacy, detect_legacy, encode_legacy,
+from pipeline.stages import ingest
+from pipeline.text.legacy import (CP1258, ENCODINGS, TCVN3, VISCII, VNI, decode_legacy, detect_legacy, encode_legacy,
                              repair_mojibake)
 
 SENTENCE = "Người dân Thủ đô đón Tết Độc lập trong cơn mưa nhẹ."
@@ -48,7 +48,7 @@ def test_windows_1258_keeps_its_combining_tone_marks_until_normalize():
 def test_ingest_detects_the_encoding_of_a_file(tmp_path):
     for encoding, data in REAL_BYTES.items():
         (tmp_path / f"{encoding}.txt").write_bytes(data + b"\n" + data)
-    records = {r.source: r for r in readers.read_corpus(tmp_path, readers.Settings())}
+    records = {r.source: r for r in ingest.read_corpus(tmp_path, ingest.Settings())}
     for encoding in ENCODINGS:
         record = records[f"{encoding}.txt"]
         assert record.encoding == encoding
@@ -60,11 +60,11 @@ def test_text_already_read_as_windows_1252_is_repaired(tmp_path):
     assert repair_mojibake("Vieät Nam ñoùn Teát") == ("Việt Nam đón Tết", VNI)
     assert repair_mojibake("Hà Nội đón Tết, ông Müller nói.") is None
     (tmp_path / "a.jsonl").write_text('{"text": "Tr\xadêng §¹i häc B¸ch khoa Hµ Néi"}\n', encoding="utf-8")
-    [record] = readers.read_corpus(tmp_path, readers.Settings())
+    [record] = ingest.read_corpus(tmp_path, ingest.Settings())
     assert (record.text, record.encoding) == ("Trường Đại học Bách khoa Hà Nội", "utf-8 (tcvn3)")
 
 
 def test_other_8_bit_text_is_not_taken_for_vietnamese():
     french = "L'été à Paris où les cafés débordent, c'est très agréable et déjà français.".encode("cp1252")
     assert detect_legacy(french) is None
-    assert readers.decode(french)[1] != VNI
+    assert ingest.decode(french)[1] != VNI

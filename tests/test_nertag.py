@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from pipeline.nertag import document_names, get_tagger, names_context, spans_from_bio, syllables_of
+from pipeline.backends.nertag import document_names, get_tagger, names_context, spans_from_bio, syllables_of
 
 # Words as a segmenter gives them: spans into the sentence, with a POS tag the model ignores.
 
@@ -160,7 +160,7 @@ def test_vlsp2018_dev_from_raw_paragraphs_keeps_the_model_card_score():
 
 
 def test_a_user_name_list_is_read_and_changes_the_checksum(tmp_path):
-    from pipeline.nertag import VnpipeTagger
+    from pipeline.backends.nertag import VnpipeTagger
 
     names = tmp_path / "names.tsv"
     names.write_text("Công ty Sao Khuê Labs\tORG\n", encoding="utf-8")
@@ -170,7 +170,7 @@ def test_a_user_name_list_is_read_and_changes_the_checksum(tmp_path):
 
 
 def test_a_bad_name_list_line_says_where_and_what_to_write(tmp_path):
-    from pipeline.nertag import VnpipeTagger
+    from pipeline.backends.nertag import VnpipeTagger
 
     names = tmp_path / "names.tsv"
     names.write_text("OpenAI\tCOMPANY\n", encoding="utf-8")

@@ -1,9 +1,9 @@
 """Normalize: characters, tone style, boilerplate with audit, title/date, sentences, offsets."""
 import unicodedata
 
-from pipeline.normalize import Normalize, detect_language, offset_map_of
-from pipeline.sentences import split_sentences
-from pipeline.vietnamese import apply_tone_style
+from pipeline.stages.normalize import Normalize, detect_language, offset_map_of
+from pipeline.text.sentences import split_sentences
+from pipeline.text.vietnamese import apply_tone_style
 
 from conftest import SHARED
 
@@ -118,7 +118,7 @@ def test_markdown_heading_is_a_title_without_its_marker():
 
 
 def test_a_span_ending_in_a_composed_letter_maps_back_to_all_its_marks():
-    from pipeline.textio import normalize_line
+    from pipeline.outputs.textio import normalize_line
 
     original = unicodedata.normalize("NFD", "Ông Huế và Hà Nội\u200b  hôm qua")
     text, offsets = normalize_line(original, "modern")

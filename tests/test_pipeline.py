@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 import pipeline
-from pipeline.vietnamese import apply_tone_style
+from pipeline.text.vietnamese import apply_tone_style
 from pipeline.errors import MissingStageOutput, NotARunDirectory, UnknownStage
-from pipeline.runner import select_stages
+from pipeline.runtime.runner import select_stages
 
 from conftest import SAMPLE
 

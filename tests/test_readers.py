@@ -4,14 +4,14 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import readers
+from pipeline.stages import ingest
 
-SETTINGS = readers.Settings()
+SETTINGS = ingest.Settings()
 TEXT = "Hà Nội là thủ đô của Việt Nam."
 
 
 def read_all(folder, settings=SETTINGS):
-    return list(readers.read_corpus(folder, settings))
+    return list(ingest.read_corpus(folder, settings))
 
 
 def test_each_format_gives_its_documents(tmp_path):
@@ -46,9 +46,9 @@ def test_encodings_utf8_bom_and_utf16(tmp_path):
 
 
 def test_doc_ids_are_stable_and_distinct():
-    assert readers.make_doc_id("a/b.jsonl", 3) == readers.make_doc_id("a/b.jsonl", 3)
-    assert readers.make_doc_id("a/b.jsonl", 3) != readers.make_doc_id("a/b.jsonl", 4)
-    assert len(readers.make_doc_id("x.txt", 0)) == 16
+    assert ingest.make_doc_id("a/b.jsonl", 3) == ingest.make_doc_id("a/b.jsonl", 3)
+    assert ingest.make_doc_id("a/b.jsonl", 3) != ingest.make_doc_id("a/b.jsonl", 4)
+    assert len(ingest.make_doc_id("x.txt", 0)) == 16
 
 
 def test_bad_records_and_files_become_errors(tmp_path):
@@ -68,13 +68,13 @@ def test_bad_records_and_files_become_errors(tmp_path):
 
 def test_text_field_setting(tmp_path):
     (tmp_path / "a.jsonl").write_text('{"body": "Nội dung."}\n', encoding="utf-8")
-    [record] = read_all(tmp_path, readers.Settings(text_field="body"))
+    [record] = read_all(tmp_path, ingest.Settings(text_field="body"))
     assert record.text == "Nội dung."
 
 
 def test_jsonl_lines_may_hold_unicode_line_separators(tmp_path):
     (tmp_path / "a.jsonl").write_text(json.dumps({"text": "Dòng một\u2028dòng hai\x85ba"}, ensure_ascii=False)
                                       + "\n" + json.dumps({"text": "Bài hai"}) + "\n", encoding="utf-8")
-    records = list(readers.read_corpus(tmp_path, readers.Settings()))
+    records = list(ingest.read_corpus(tmp_path, ingest.Settings()))
     assert [(r.record, r.text, r.error) for r in records] == [
         (0, "Dòng một\u2028dòng hai\x85ba", None), (1, "Bài hai", None)]

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from pipeline import io, readers
-from pipeline.runner import RunSettings
+from pipeline.runtime import parts
+from pipeline.stages import ingest
+from pipeline.runtime.runner import RunSettings
 
 from conftest import SAMPLE, SHARED
 
@@ -20,7 +21,7 @@ STAGES = ("normalize", "segment", "ner", "keywords")
 
 
 def settings(shard_size: int = 2, **engine) -> RunSettings:
-    return RunSettings(ingest=readers.Settings(shard_size=shard_size), **{"workers": 1, **engine})
+    return RunSettings(ingest=ingest.Settings(shard_size=shard_size), **{"workers": 1, **engine})
 
 
 def rows_of(run: Path) -> dict[str, list[dict]]:
@@ -59,7 +60,7 @@ def test_a_rerun_recomputes_only_changed_and_new_documents(corpus, tmp_path):
 def test_a_settings_change_recomputes_that_stage_and_those_after_it(corpus, tmp_path):
     run = tmp_path / "run"
     pipeline.run(corpus, run, settings(), progress=False)
-    changed = RunSettings(ingest=readers.Settings(shard_size=2), workers=1,
+    changed = RunSettings(ingest=ingest.Settings(shard_size=2), workers=1,
                           segment=pipeline.STAGES["segment"].Settings(backend="pyvi"))
     report = pipeline.run(corpus, run, changed, progress=False)
     assert {s.stage: s.documents_computed for s in report.stages} == {
@@ -69,9 +70,9 @@ def test_a_settings_change_recomputes_that_stage_and_those_after_it(corpus, tmp_
 def test_parts_record_their_fingerprints_in_the_footer(corpus, tmp_path):
     run = tmp_path / "run"
     pipeline.run(corpus, run, settings(shard_size=3), progress=False)
-    manifest = io.read_manifest(run, "ner")
+    manifest = parts.read_manifest(run, "ner")
     for name, summary in manifest["parts"].items():
-        info = io.read_part_info(run / "ner" / name)
+        info = parts.read_part_info(run / "ner" / name)
         assert info["fingerprint"] == summary["fingerprint"]
         assert sorted(info["documents"]) == sorted(pipeline.read_stage(run, "ner").query(
             "doc_id in @info['documents']")["doc_id"])
@@ -115,21 +116,21 @@ def clean_news_run(news_corpus, tmp_path_factory) -> Path:
     return run
 
 
-@pytest.mark.parametrize("stage,parts", KILL_POINTS)
-def test_a_killed_run_resumes_with_nothing_lost_or_duplicated(stage, parts, news_corpus, clean_news_run, tmp_path):
+@pytest.mark.parametrize("stage,part_count", KILL_POINTS)
+def test_a_killed_run_resumes_with_nothing_lost_or_duplicated(stage, part_count, news_corpus, clean_news_run, tmp_path):
     run = tmp_path / "run"
     command = [sys.executable, "-m", "pipeline.cli", "run", str(news_corpus), "--out", str(run),
                "--shard-size", "2", "--workers", "1", "--no-progress"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while _part_count(run, stage) < parts and process.poll() is None and time.monotonic() < deadline:
+    while _part_count(run, stage) < part_count and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     process.send_signal(signal.SIGKILL)
     process.wait()
 
     # What the kill left is complete parts only, each readable.
     for part in run.glob("*/part-*.parquet"):
-        assert io.read_part_info(part) is not None, part
+        assert parts.read_part_info(part) is not None, part
 
     report = pipeline.run(news_corpus, run, settings(), progress=False)
     assert [s.documents_out for s in report.stages] == [24] * 5

@@ -5,7 +5,7 @@ from typer.testing import CliRunner
 
 import pipeline
 from pipeline.cli import app
-from pipeline.show import summarize
+from pipeline.outputs.show import summarize
 
 from conftest import SAMPLE
 

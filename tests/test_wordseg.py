@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.evaluate.ws import evaluate, gold_sentence
-from pipeline.wordseg import _RuleBackend, get_segmenter, is_vietnamese_syllable, load_rules, tokenize
+from pipeline.backends.wordseg import _RuleBackend, get_segmenter, is_vietnamese_syllable, load_rules, tokenize
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ws"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "seeds"

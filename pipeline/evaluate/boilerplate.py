@@ -13,8 +13,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from .. import readers
-from ..normalize import Normalize, split_lines
+from ..stages import ingest
+from ..stages.normalize import Normalize, split_lines
 
 ARTICLE, BOILERPLATE = "article", "boilerplate"
 
@@ -43,13 +43,13 @@ def evaluate(gold_path: Path, base: Path = Path("."), settings: Normalize.Settin
         path = base / document
         if not path.is_file():
             raise ValueError(f"gold document not found: {path} (run from the repository root or pass --base)")
-        for record in readers.read_file(path, path.name, readers.Settings()):
+        for record in ingest.read_file(path, path.name, ingest.Settings()):
             if (document, record.record) in gold:
                 documents.append(_score_document(stage, document, record, gold[(document, record.record)]))
     return {"gold": str(gold_path), "documents": documents, "overall": _percentages(documents)}
 
 
-def _score_document(stage: Normalize, document: str, record: readers.Record,
+def _score_document(stage: Normalize, document: str, record: ingest.Record,
                     labels: dict[int, tuple[str, str]]) -> dict[str, Any]:
     if record.error:
         raise ValueError(f"{document}: cannot read record {record.record}: {record.error}")

@@ -16,10 +16,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..nertag import DEFAULT_TAGGER, LABELS, get_tagger, spans_from_bio
-from ..textio import normalize_line
-from ..vietnamese import MODERN
-from ..wordseg import Word, get_segmenter
+from ..backends.nertag import DEFAULT_TAGGER, LABELS, get_tagger, spans_from_bio
+from ..outputs.textio import normalize_line
+from ..text.vietnamese import MODERN
+from ..backends.wordseg import Word, get_segmenter
 
 GOLD_WORDS, SEGMENTER_WORDS, PIPELINE_WORDS = "gold", "segmenter", "pipeline"
 DOCUMENT_WINDOW = 16  # chosen on the held-out tenth of VLSP 2016 train (4: 89.52, 8: 90.23, 16: 90.36)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import results
+from ..outputs import results
 
 VNTC = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "vntc"
 EVAL_POOL = "evaluation"

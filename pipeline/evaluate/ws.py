@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..wordseg import Segmenter
+from ..backends.wordseg import Segmenter
 
 Span = tuple[int, int]
 

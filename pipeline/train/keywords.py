@@ -12,9 +12,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import io
+from ..runtime import parts
 from ..evaluate.topics import BACKGROUND_POOL, VNTC, sample_vntc
-from ..keywords import BACKGROUND, DocumentFrequencies, document_terms
+from ..stages.keywords import BACKGROUND, DocumentFrequencies, document_terms
 
 PER_TOPIC = 600  # 10 topics: 6,000 articles, about 13 minutes of segmentation and NER on one core
 MIN_DOCUMENTS = 3  # rarer terms are left out and count as unseen (the highest idf)
@@ -26,7 +26,7 @@ def train(out: Path = BACKGROUND.parent, run: Path | None = None, per_topic: int
     run the pipeline on the sample (in `out/work`, deleted afterwards is up to you)."""
     started = time.perf_counter()
     if run is None:
-        from ..runner import run as run_pipeline
+        from ..runtime.runner import run as run_pipeline
 
         work = Path(out) / "work"
         work.mkdir(parents=True, exist_ok=True)
@@ -53,7 +53,7 @@ def train(out: Path = BACKGROUND.parent, run: Path | None = None, per_topic: int
 
 
 def _terms_of_run(run: Path):
-    for part in io.list_parts(io.stage_dir(run, "ner")):
-        entities = {row["doc_id"]: row["entities"] for row in io.read_part(run, "ner", part, ["doc_id", "entities"])}
-        for row in io.read_part(run, "segment", part, ["doc_id", "tokens"]):
+    for part in parts.list_parts(parts.stage_dir(run, "ner")):
+        entities = {row["doc_id"]: row["entities"] for row in parts.read_part(run, "ner", part, ["doc_id", "entities"])}
+        for row in parts.read_part(run, "segment", part, ["doc_id", "tokens"]):
             yield document_terms(row["tokens"], entities[row["doc_id"]])

@@ -12,9 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 from ..evaluate.ner import DOCUMENT_WINDOW, GoldSentence, read_conll, score
-from ..nertag import (CLUSTERS_FILE, GAZETTEER_FILE, LEXICON_FILE, MODEL_DIR, MODEL_FILE, document_names,
+from ..backends.nertag import (CLUSTERS_FILE, GAZETTEER_FILE, LEXICON_FILE, MODEL_DIR, MODEL_FILE, document_names,
                       load_clusters, load_gazetteer, names_context, normalize_token, sentence_features)
-from ..wordseg import get_segmenter
+from ..backends.wordseg import get_segmenter
 
 DEFAULT_EVAL_DIR = MODEL_DIR.parents[2] / "shared" / "eval" / "ner"
 TRAIN_FILES = ("vlsp2016/word/train.conll", "vlsp2018/syllable/train.conll")
@@ -196,7 +196,7 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
                "prepare_seconds": round(prepared - started, 1), "train_seconds": round(finished - prepared, 1),
                "iterations": trainer.logparser.last_iteration.get("num") if trainer.logparser.last_iteration else None}
     if holdout:
-        from ..nertag import VnpipeTagger
+        from ..backends.nertag import VnpipeTagger
 
         tagger = VnpipeTagger(out_dir)
         summary["holdout"] = {}
@@ -235,7 +235,7 @@ def build_clusters(out_path: Path = MODEL_DIR / CLUSTERS_FILE, corpus_dir: Path 
     from sklearn.decomposition import TruncatedSVD
     from sklearn.preprocessing import normalize
 
-    from ..nertag import normalize_token
+    from ..backends.nertag import normalize_token
 
     token_pattern = re.compile(r"\w+", re.UNICODE)
     started = time.perf_counter()

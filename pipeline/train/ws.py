@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..evaluate.ws import gold_sentence, read_gold
-from ..vietnamese import apply_tone_style
-from ..wordseg import MODEL_DIR, UndertheseaOpinion, pos_features, segment_features, syllable_forms, tokenize
+from ..text.vietnamese import apply_tone_style
+from ..backends.wordseg import MODEL_DIR, UndertheseaOpinion, pos_features, segment_features, syllable_forms, tokenize
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "eval"
 

@@ -13,9 +13,9 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from .vietnamese import MODERN, apply_tone_style
+from ..text.vietnamese import MODERN, apply_tone_style
 
-ALIASES_PATH = Path(__file__).resolve().parent.parent / "models" / "ner" / "aliases.csv"
+ALIASES_PATH = Path(__file__).resolve().parents[2] / "models" / "ner" / "aliases.csv"
 
 # Honorifics and titles that news puts before a name; they are not part of it.
 # Kinship words are also given names (`Anh Tuấn`), so only their lower-case use is a title.

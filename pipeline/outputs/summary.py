@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from . import io
+from ..runtime import parts
 from .results import explode, read_stage
 
 ALL = "(all)"
@@ -82,5 +82,5 @@ def write_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20) -> Pa
     Cheap (it reads the keywords and ner Parquet), so it is rewritten after every run."""
     frame = corpus_summary(run, by, top)
     path = Path(run) / "summary" / f"by-{by.replace('_', '-')}.parquet"
-    io.write_parquet_atomic(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False), path)
+    parts.write_parquet_atomic(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False), path)
     return path

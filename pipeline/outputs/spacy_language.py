@@ -20,11 +20,11 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
-from .ner import Ner, find_entities
-from .normalize import Normalize, offset_map_of
-from .offsets import OffsetMap
-from .runner import RunSettings
-from .segment import Segment, segment_text
+from ..stages.ner import Ner, find_entities
+from ..stages.normalize import Normalize, offset_map_of
+from ..text.offsets import OffsetMap
+from ..runtime.runner import RunSettings
+from ..stages.segment import Segment, segment_text
 
 ANALYSIS = "vnpipe"  # the key of doc.user_data that holds our normalized text, sentences and tokens
 WHITESPACE_TAG = "_SP"  # spaCy's own tag for white-space tokens

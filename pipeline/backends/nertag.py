@@ -13,8 +13,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol
 
-from .offsets import align_tokens
-from .vietnamese import MODERN, apply_tone_style
+from ..text.offsets import align_tokens
+from ..text.vietnamese import MODERN, apply_tone_style
 from .wordseg import Word
 
 Entity = tuple[int, int, str, float]  # start, end (offsets into the sentence), label, confidence
@@ -72,7 +72,7 @@ class UndertheseaTagger:
 
 # --- vnpipe: our CRF over syllables, with the segmenter's word boundaries as features -------------
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "ner"
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "ner"
 MODEL_FILE = "model.crfsuite"
 GAZETTEER_FILE = "gazetteer.tsv"
 LEXICON_FILE = "lexicon.tsv"  # entity names seen in the training data, written by `train`

@@ -17,8 +17,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from .errors import CorpusNotFound, DocumentError
-from .legacy import detect_legacy, with_mojibake_repaired
+from ..errors import CorpusNotFound, DocumentError
+from ..text.legacy import detect_legacy, with_mojibake_repaired
 
 SCHEMA = pa.schema([
     ("doc_id", pa.string()),
@@ -274,7 +274,7 @@ def _read_text(data: bytes, source: str, settings: Settings) -> Iterator[Record]
 
 
 def _read_html(data: bytes, source: str, settings: Settings) -> Iterator[Record]:
-    from .html import extract  # selectolax: only loaded for corpora with HTML
+    from ..text.html import extract  # selectolax: only loaded for corpora with HTML
 
     text, encoding = _decode_text(data)
     page = extract(text)

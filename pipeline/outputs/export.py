@@ -19,8 +19,8 @@ from typing import IO, Any
 
 import pyarrow.parquet as pq
 
-from . import io
-from .errors import MissingStageOutput, VnpipeError
+from ..runtime import parts
+from ..errors import MissingStageOutput, VnpipeError
 from .results import require_run
 
 FORMATS = ("jsonl", "conll", "spacy", "csv")
@@ -48,19 +48,19 @@ def documents(run: Path) -> Iterator[dict[str, Any]]:
     `run` is a run with the stages an export needs before anything is read or written."""
     require_run(run)
     for stage in NEEDED:
-        if io.read_manifest(run, stage) is None:
+        if parts.read_manifest(run, stage) is None:
             raise MissingStageOutput("export", stage, str(run))
-    return _joined_documents(run, has_keywords=io.read_manifest(run, "keywords") is not None)
+    return _joined_documents(run, has_keywords=parts.read_manifest(run, "keywords") is not None)
 
 
 def _joined_documents(run: Path, has_keywords: bool) -> Iterator[dict[str, Any]]:
-    for part in io.list_parts(io.stage_dir(run, "ner")):
-        joined = {row["doc_id"]: row for row in io.read_part(run, "ner", part, ["doc_id", "entities"])}
+    for part in parts.list_parts(parts.stage_dir(run, "ner")):
+        joined = {row["doc_id"]: row for row in parts.read_part(run, "ner", part, ["doc_id", "entities"])}
         for stage, columns in (("ingest", ["doc_id", "source", "record"]),
                                ("normalize", ["doc_id", "title", "date", "language", "text", "sentences"]),
                                ("segment", ["doc_id", "tokens"]),
                                *((("keywords", None),) if has_keywords else ())):
-            for row in io.read_part(run, stage, part, columns):
+            for row in parts.read_part(run, stage, part, columns):
                 if row["doc_id"] in joined:
                     joined[row["doc_id"]].update(row)
         yield from joined.values()
@@ -275,8 +275,8 @@ def export_csv(run: Path, out: Path) -> ExportReport:
 
 
 def _has_tags(run: Path) -> bool:
-    parts = io.list_parts(io.stage_dir(run, "keywords"))
-    return bool(parts) and "tags" in pq.read_schema(io.stage_dir(run, "keywords") / parts[0]).names
+    names = parts.list_parts(parts.stage_dir(run, "keywords"))
+    return bool(names) and "tags" in pq.read_schema(parts.stage_dir(run, "keywords") / names[0]).names
 
 
 # -- writing files whole or not at all ------------------------------------------------------------

@@ -23,8 +23,8 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from .errors import VnpipeError
-from .stage import file_digest
+from ..errors import VnpipeError
+from ..runtime.stage import file_digest
 
 TAG = pa.struct([("tag", pa.string()), ("evidence", pa.list_(pa.string()))])
 FIELDS = ("keywords", "entities", "labels", "regex")

@@ -26,26 +26,26 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import io, readers
+from . import parts
+from ..stages import ingest
 from .engines import default_workers, make_engine
-from .errors import (IncompatibleStageOutput, MissingStageOutput, NotARunDirectory, RunFailed, RunLocked,
+from ..errors import (IncompatibleStageOutput, MissingStageOutput, NotARunDirectory, RunFailed, RunLocked,
                      UnknownStage)
-from .keywords import Keywords
-from .ner import Ner
-from .normalize import Normalize
-from .segment import Segment
+from ..stages import ORDER, STAGES
+from ..stages.keywords import Keywords
+from ..stages.ner import Ner
+from ..stages.normalize import Normalize
+from ..stages.segment import Segment
 from .stage import Stage, fingerprint
-from .summary import write_summary
+from ..outputs.summary import write_summary
 
-STAGES: dict[str, type[Stage]] = {"normalize": Normalize, "segment": Segment, "ner": Ner, "keywords": Keywords}
-ORDER = ("ingest", *STAGES)
 
 
 @dataclass(frozen=True)
 class RunSettings:
     """Every setting of a run; the CLI and the Python API both build one of these."""
 
-    ingest: readers.Settings = field(default_factory=readers.Settings)
+    ingest: ingest.Settings = field(default_factory=ingest.Settings)
     normalize: Normalize.Settings = field(default_factory=Normalize.Settings)
     segment: Segment.Settings = field(default_factory=Segment.Settings)
     ner: Ner.Settings = field(default_factory=Ner.Settings)
@@ -111,7 +111,7 @@ def run(corpus: str | Path | None, out: str | Path, settings: RunSettings | None
                 if name == "ingest":
                     if corpus is None:
                         raise ValueError("the ingest stage needs a corpus path")
-                    reports.append(ingest(Path(corpus), run_dir, settings.ingest, progress))
+                    reports.append(run_ingest(Path(corpus), run_dir, settings.ingest, progress))
                 else:
                     stage = STAGES[name](getattr(settings, name))
                     reports.append(run_stage(stage, run_dir, engine, progress))
@@ -128,12 +128,12 @@ def run(corpus: str | Path | None, out: str | Path, settings: RunSettings | None
 # -- the run directory ----------------------------------------------------------------------------
 
 def prepare_run_directory(run_dir: Path, force: bool) -> None:
-    marker = run_dir / io.RUN_MARKER
+    marker = run_dir / parts.RUN_MARKER
     if run_dir.exists() and not marker.exists() and any(run_dir.iterdir()) and not force:
         raise NotARunDirectory(str(run_dir))
     run_dir.mkdir(parents=True, exist_ok=True)
     if not marker.exists():
-        io.write_json_atomic({"created": _now(), "vnpipe": package_version("vnpipe")}, marker)
+        parts.write_json_atomic({"created": _now(), "vnpipe": package_version("vnpipe")}, marker)
 
 
 def _remove_partial_files(run_dir: Path) -> None:
@@ -166,11 +166,11 @@ def run_lock(run_dir: Path) -> Iterator[None]:
 
 
 def _holder_alive(holder: str) -> bool:
-    parts = holder.split()
-    if len(parts) < 4 or parts[3] != socket.gethostname():
+    fields = holder.split()
+    if len(fields) < 4 or fields[3] != socket.gethostname():
         return True  # another machine's lock: we cannot tell, so respect it
     try:
-        os.kill(int(parts[1]), 0)
+        os.kill(int(fields[1]), 0)
     except (ValueError, ProcessLookupError):
         return False
     except PermissionError:
@@ -180,42 +180,42 @@ def _holder_alive(holder: str) -> bool:
 
 # -- ingest ---------------------------------------------------------------------------------------
 
-def ingest(corpus: Path, run_dir: Path, settings: readers.Settings, progress: bool = True) -> StageReport:
+def run_ingest(corpus: Path, run_dir: Path, settings: ingest.Settings, progress: bool = True) -> StageReport:
     """Read the corpus into parts of `shard_size` documents; parts whose documents did not
     change are left as they are (byte for byte)."""
     started = time.perf_counter()
     report = StageReport("ingest")
-    parts: dict[str, dict[str, Any]] = {}
+    summaries: dict[str, dict[str, Any]] = {}
     bar = tqdm(desc="ingest", unit="doc", disable=not progress or None, leave=False)
-    for index, (rows, errors) in enumerate(_shards(readers.read_corpus(corpus, settings), settings.shard_size)):
-        part = io.part_name(index)
+    for index, (rows, errors) in enumerate(_shards(ingest.read_corpus(corpus, settings), settings.shard_size)):
+        part = parts.part_name(index)
         documents = {row["doc_id"]: fingerprint(INGEST_VERSION, row) for row in rows}
         info = {"fingerprint": fingerprint(INGEST_VERSION, dataclasses.asdict(settings), documents,
                                            [(e["doc_id"], e["reason"]) for e in errors]),
                 "documents": documents, "rows_in": len(rows) + len(errors), "rows": len(rows),
                 "errors": len(errors)}
-        path = io.stage_dir(run_dir, "ingest") / part
-        if (io.read_part_info(path) or {}).get("fingerprint") == info["fingerprint"]:
+        path = parts.stage_dir(run_dir, "ingest") / part
+        if (parts.read_part_info(path) or {}).get("fingerprint") == info["fingerprint"]:
             report.parts_reused += 1
             report.documents_reused += len(rows)
         else:
-            io.write_parquet_atomic(io.rows_to_table(errors, io.ERROR_SCHEMA),
-                                    io.error_part_path(run_dir, "ingest", part))
-            io.write_parquet_atomic(io.rows_to_table(rows, readers.SCHEMA), path, info)
+            parts.write_parquet_atomic(parts.rows_to_table(errors, parts.ERROR_SCHEMA),
+                                    parts.error_part_path(run_dir, "ingest", part))
+            parts.write_parquet_atomic(parts.rows_to_table(rows, ingest.SCHEMA), path, info)
             report.parts_run += 1
             report.documents_computed += len(rows)
-        parts[part] = _part_summary(info)
+        summaries[part] = _part_summary(info)
         report.documents_in += len(rows) + len(errors)
         report.documents_out += len(rows)
         report.errors += len(errors)
         bar.update(len(rows) + len(errors))
     bar.close()
-    _remove_stale_parts(run_dir, "ingest", parts)
+    _remove_stale_parts(run_dir, "ingest", summaries)
     report.seconds = time.perf_counter() - started
-    io.write_manifest(run_dir, "ingest", {
+    parts.write_manifest(run_dir, "ingest", {
         "stage": "ingest", "version": INGEST_VERSION, "settings": dataclasses.asdict(settings),
-        "corpus": str(corpus), "input_fingerprint": fingerprint(sorted(p["fingerprint"] for p in parts.values())),
-        "parts": parts, **_totals(report),
+        "corpus": str(corpus), "input_fingerprint": fingerprint(sorted(p["fingerprint"] for p in summaries.values())),
+        "parts": summaries, **_totals(report),
     })
     return report
 
@@ -228,17 +228,17 @@ def _part_summary(info: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in info.items() if key != "documents"}
 
 
-def _shards(records: Iterator[readers.Record], size: int) -> Iterator[tuple[list[dict], list[dict]]]:
+def _shards(records: Iterator[ingest.Record], size: int) -> Iterator[tuple[list[dict], list[dict]]]:
     """Group records into shards of at most `size` documents; unreadable records travel with the
     shard in which they were met."""
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for record in records:
         if record.error is None:
-            rows.append(readers.to_row(record))
+            rows.append(ingest.to_row(record))
         else:
             errors.append({"source": record.source, "record": record.record,
-                           "doc_id": readers.make_doc_id(record.source, record.record),
+                           "doc_id": ingest.make_doc_id(record.source, record.record),
                            "stage": "ingest", "reason": record.error})
         if len(rows) >= size:
             yield rows, errors
@@ -273,38 +273,38 @@ def run_stage(stage: Stage, run_dir: Path, engine: Any = None, progress: bool = 
         stage_fingerprint = fingerprint(stage_fingerprint, corpus_fingerprint)
     wanted = {part: fingerprint(stage_fingerprint, [upstream[r]["parts"][part]["fingerprint"]
                                                     for r in stage.requires]) for part in part_names}
-    out_dir = io.stage_dir(run_dir, stage.name)
-    parts: dict[str, dict[str, Any]] = {}
+    out_dir = parts.stage_dir(run_dir, stage.name)
+    summaries: dict[str, dict[str, Any]] = {}
     for part in part_names:
-        info = io.read_part_info(out_dir / part)
+        info = parts.read_part_info(out_dir / part)
         if info and info["fingerprint"] == wanted[part]:
-            parts[part] = _part_summary(info)
-    stale = [part for part in part_names if part not in parts]
+            summaries[part] = _part_summary(info)
+    stale = [part for part in part_names if part not in summaries]
     if stale:
-        previous = _set_aside_previous_parts(out_dir, set(parts))
+        previous = _set_aside_previous_parts(out_dir, set(summaries))
         if stage.corpus_level:
             stage.fit(doc for part in part_names for doc in load_inputs(stage, run_dir, part))
         tasks = [_part_task(stage, run_dir, part, wanted[part], stage_fingerprint, previous) for part in stale]
         bar = tqdm(total=len(tasks), desc=stage.name, unit="part", disable=not progress or None, leave=False)
         for part, info in (engine or make_engine("local", 1)).map(process_part, tasks):
-            parts[part] = _part_summary(info)
+            summaries[part] = _part_summary(info)
             bar.update()
         bar.close()
-        shutil.rmtree(out_dir / io.PREVIOUS_DIR, ignore_errors=True)
-    parts = {part: parts[part] for part in part_names}
-    _remove_stale_parts(run_dir, stage.name, parts)
+        shutil.rmtree(out_dir / parts.PREVIOUS_DIR, ignore_errors=True)
+    summaries = {part: summaries[part] for part in part_names}
+    _remove_stale_parts(run_dir, stage.name, summaries)
     report.parts_run, report.parts_reused = len(stale), len(part_names) - len(stale)
-    report.documents_in = sum(p["rows_in"] for p in parts.values())
-    report.documents_out = sum(p["rows"] for p in parts.values())
-    report.errors = sum(p["errors"] for p in parts.values())
-    report.documents_computed = sum(parts[p]["computed"] for p in stale)
+    report.documents_in = sum(p["rows_in"] for p in summaries.values())
+    report.documents_out = sum(p["rows"] for p in summaries.values())
+    report.errors = sum(p["errors"] for p in summaries.values())
+    report.documents_computed = sum(summaries[p]["computed"] for p in stale)
     report.documents_reused = report.documents_out - report.documents_computed
     report.seconds = time.perf_counter() - started
-    io.write_manifest(run_dir, stage.name, {
+    parts.write_manifest(run_dir, stage.name, {
         "stage": stage.name, "version": stage.version, "settings": dataclasses.asdict(stage.settings),
         "model_checksum": stage.model_checksum(), "fingerprint": stage_fingerprint,
-        "input_fingerprint": fingerprint(sorted(p["fingerprint"] for p in parts.values())),
-        "parts": parts, **_totals(report),
+        "input_fingerprint": fingerprint(sorted(p["fingerprint"] for p in summaries.values())),
+        "parts": summaries, **_totals(report),
     })
     return report
 
@@ -312,8 +312,8 @@ def run_stage(stage: Stage, run_dir: Path, engine: Any = None, progress: bool = 
 def _set_aside_previous_parts(out_dir: Path, current: set[str]) -> dict[str, tuple[Path, str]]:
     """Move the parts that are not current to `_previous/` (where a killed run may have left older
     ones) and index their documents: doc_id -> (file, fingerprint)."""
-    previous_dir = out_dir / io.PREVIOUS_DIR
-    for name in io.list_parts(out_dir):
+    previous_dir = out_dir / parts.PREVIOUS_DIR
+    for name in parts.list_parts(out_dir):
         if name in current:
             continue
         previous_dir.mkdir(exist_ok=True)
@@ -322,8 +322,8 @@ def _set_aside_previous_parts(out_dir: Path, current: set[str]) -> dict[str, tup
         else:
             os.replace(out_dir / name, previous_dir / name)
     index: dict[str, tuple[Path, str]] = {}
-    for name in io.list_parts(previous_dir):
-        info = io.read_part_info(previous_dir / name) or {}
+    for name in parts.list_parts(previous_dir):
+        info = parts.read_part_info(previous_dir / name) or {}
         for doc_id, doc_fingerprint in info.get("documents", {}).items():
             index[doc_id] = (previous_dir / name, doc_fingerprint)
     return index
@@ -332,7 +332,7 @@ def _set_aside_previous_parts(out_dir: Path, current: set[str]) -> dict[str, tup
 def _part_task(stage: Stage, run_dir: Path, part: str, part_fingerprint: str, stage_fingerprint: str,
                previous: dict[str, tuple[Path, str]]) -> PartTask:
     """The fingerprint each document of `part` must have, and those an earlier run already made."""
-    inputs = [(io.read_part_info(io.stage_dir(run_dir, r) / part) or {}).get("documents", {})
+    inputs = [(parts.read_part_info(parts.stage_dir(run_dir, r) / part) or {}).get("documents", {})
               for r in stage.requires]
     driver = inputs[stage.requires.index(max(stage.requires, key=ORDER.index))]
     documents = {doc_id: fingerprint(stage_fingerprint, [found.get(doc_id) for found in inputs])
@@ -345,7 +345,7 @@ def _part_task(stage: Stage, run_dir: Path, part: str, part_fingerprint: str, st
 def _upstream_manifests(stage: Stage, run_dir: Path) -> dict[str, dict[str, Any]]:
     manifests = {}
     for required in stage.requires:
-        manifest = io.read_manifest(run_dir, required)
+        manifest = parts.read_manifest(run_dir, required)
         if manifest is None:
             raise MissingStageOutput(stage.name, required, str(run_dir))
         expected = INGEST_VERSION if required == "ingest" else STAGES[required].version
@@ -367,43 +367,43 @@ def process_part(task: PartTask) -> tuple[str, dict[str, Any]]:
     for doc_id, path in task.reusable.items():
         by_file.setdefault(path, set()).add(doc_id)
     for path, doc_ids in by_file.items():
-        reused.update((row["doc_id"], row) for row in io.read_rows(Path(path), doc_ids))
+        reused.update((row["doc_id"], row) for row in parts.read_rows(Path(path), doc_ids))
     result = stage.run([d for d in documents if d["doc_id"] not in reused])
     computed = {row["doc_id"]: row for row in result.rows}
     rows = [reused.get(d["doc_id"]) or computed[d["doc_id"]] for d in documents
             if d["doc_id"] in reused or d["doc_id"] in computed]
-    origins = {d["doc_id"]: d for d in io.read_part(run_dir, "ingest", part, ["doc_id", "source", "record"])}
+    origins = {d["doc_id"]: d for d in parts.read_part(run_dir, "ingest", part, ["doc_id", "source", "record"])}
     errors = [{"source": origins[e["doc_id"]]["source"], "record": origins[e["doc_id"]]["record"],
                "doc_id": e["doc_id"], "stage": stage.name, "reason": e["reason"]} for e in result.errors]
     info = {"fingerprint": task.fingerprint,
             "documents": {row["doc_id"]: task.documents[row["doc_id"]] for row in rows},
             "rows_in": len(documents), "rows": len(rows), "errors": len(errors), "computed": len(computed),
             "seconds": round(time.perf_counter() - started, 3)}
-    io.write_parquet_atomic(io.rows_to_table(errors, io.ERROR_SCHEMA), io.error_part_path(run_dir, stage.name, part))
-    io.write_parquet_atomic(io.rows_to_table(rows, stage.schema), io.stage_dir(run_dir, stage.name) / part, info)
+    parts.write_parquet_atomic(parts.rows_to_table(errors, parts.ERROR_SCHEMA), parts.error_part_path(run_dir, stage.name, part))
+    parts.write_parquet_atomic(parts.rows_to_table(rows, stage.schema), parts.stage_dir(run_dir, stage.name) / part, info)
     return part, info
 
 
 def load_inputs(stage: Stage, run_dir: Path, part: str) -> list[dict[str, Any]]:
     """The documents of one part, with the columns `stage` reads from each earlier stage."""
     driver = max(stage.requires, key=ORDER.index)
-    documents = io.read_part(run_dir, driver, part, ["doc_id", *stage.reads[driver]])
+    documents = parts.read_part(run_dir, driver, part, ["doc_id", *stage.reads[driver]])
     for required, columns in stage.reads.items():
         if required == driver:
             continue
-        extra = {row["doc_id"]: row for row in io.read_part(run_dir, required, part, ["doc_id", *columns])}
+        extra = {row["doc_id"]: row for row in parts.read_part(run_dir, required, part, ["doc_id", *columns])}
         for document in documents:
             document.update(extra[document["doc_id"]])
     return documents
 
 
-def _remove_stale_parts(run_dir: Path, stage: str, parts: dict[str, Any]) -> None:
+def _remove_stale_parts(run_dir: Path, stage: str, summaries: dict[str, Any]) -> None:
     """Delete parts and error parts left by an earlier run over a larger corpus."""
-    for name in io.list_parts(io.stage_dir(run_dir, stage)):
-        if name not in parts:
-            (io.stage_dir(run_dir, stage) / name).unlink()
-    for path in (run_dir / io.ERRORS_DIR).glob(f"{stage}-part-*.parquet"):
-        if path.name.removeprefix(f"{stage}-") not in parts:
+    for name in parts.list_parts(parts.stage_dir(run_dir, stage)):
+        if name not in summaries:
+            (parts.stage_dir(run_dir, stage) / name).unlink()
+    for path in (run_dir / parts.ERRORS_DIR).glob(f"{stage}-part-*.parquet"):
+        if path.name.removeprefix(f"{stage}-") not in summaries:
             path.unlink()
 
 

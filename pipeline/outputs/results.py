@@ -8,8 +8,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import io
-from .errors import NotARun, StageNotRun
+from ..runtime import parts
+from ..errors import NotARun, StageNotRun
 
 # The nested column that `shape="items"` explodes into one row per item, for each stage.
 ITEMS = {"normalize": "sentences", "segment": "tokens", "ner": "entities", "keywords": "keywords"}
@@ -45,7 +45,7 @@ def read_run(run: str | Path) -> pd.DataFrame:
     run = require_run(run)
     frame = None
     for stage, columns in RUN_COLUMNS.items():
-        if io.read_manifest(run, stage) is None:
+        if parts.read_manifest(run, stage) is None:
             continue
         part = read_stage(run, stage)
         part = part[["doc_id", *[c for c in columns if c in part.columns]]].rename(columns=columns)
@@ -65,10 +65,10 @@ def explode(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 def _read_parts(run: Path, stage: str) -> pd.DataFrame:
     """The parts the stage's manifest lists: the complete, current output, and nothing else that
     may sit in the folder (a part a killed rerun left, a user's own file)."""
-    manifest = io.read_manifest(require_run(run), stage)
+    manifest = parts.read_manifest(require_run(run), stage)
     if manifest is None:
         raise StageNotRun(str(run), stage)
-    paths = [io.stage_dir(run, stage) / part for part in manifest["parts"]]
+    paths = [parts.stage_dir(run, stage) / part for part in manifest["parts"]]
     tables = [pq.read_table(path) for path in paths]
     if not tables:
         return pd.DataFrame(columns=_schema(stage).names)
@@ -76,8 +76,8 @@ def _read_parts(run: Path, stage: str) -> pd.DataFrame:
 
 
 def _schema(stage: str) -> pa.Schema:
-    from .readers import SCHEMA
-    from .runner import STAGES  # imported here: the runner imports this module
+    from ..stages.ingest import SCHEMA
+    from ..stages import STAGES
 
     return SCHEMA if stage == "ingest" else STAGES[stage].schema
 
@@ -85,10 +85,10 @@ def _schema(stage: str) -> pa.Schema:
 def require_run(run: str | Path) -> Path:
     """`run` as a Path, after checking that it is a run directory."""
     run = Path(run)
-    if not (run / io.RUN_MARKER).is_file():
+    if not (run / parts.RUN_MARKER).is_file():
         raise NotARun(str(run))
     return run
 
 
 def read_errors(run: str | Path) -> pd.DataFrame:
-    return pd.read_parquet(Path(run) / io.ERRORS_DIR)
+    return pd.read_parquet(Path(run) / parts.ERRORS_DIR)

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import pyarrow as pa
 
-from .errors import DocumentError
+from ..errors import DocumentError
 
 
 @dataclass

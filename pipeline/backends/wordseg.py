@@ -15,13 +15,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol
 
-from .offsets import align_tokens
-from .vietnamese import apply_tone_style
+from ..text.offsets import align_tokens
+from ..text.vietnamese import apply_tone_style
 
 Word = tuple[int, int, str]  # start, end (offsets into the sentence), POS tag
 Token = tuple[int, int, str]  # start, end, kind (one of the KINDS below)
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "ws"
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "ws"
 DEFAULT_USER_WORDS = MODEL_DIR / "user_words.txt"
 
 

@@ -28,9 +28,9 @@ from typing import Any
 import pyarrow as pa
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .errors import VnpipeError
-from .stage import Stage, file_digest
-from .tags import TAG, load_rules, match_tags, rules_digest
+from ..errors import VnpipeError
+from ..runtime.stage import Stage, file_digest
+from ..backends.tags import TAG, load_rules, match_tags, rules_digest
 
 KEYWORD = pa.struct([("term", pa.string()), ("score", pa.float32())])
 # POS tags (VLSP tag set as our tagger writes it) of the words that can be keywords: common nouns,
@@ -39,7 +39,7 @@ KEYWORD = pa.struct([("term", pa.string()), ("score", pa.float32())])
 KEYWORD_POS = frozenset({"N", "Np", "NNP", "Ny", "Nb"})
 CASED_POS = frozenset({"Np", "NNP", "Ny"})  # proper nouns and abbreviations keep their case
 PHRASE_MODIFIER_POS = frozenset({"N", "A"})  # a noun phrase: common noun + the noun or adjective after it
-BACKGROUND_DIR = Path(__file__).resolve().parent.parent / "models" / "keywords"
+BACKGROUND_DIR = Path(__file__).resolve().parents[2] / "models" / "keywords"
 BACKGROUND = BACKGROUND_DIR / "document_frequencies.tsv"
 DOCUMENT_FREQUENCIES = ("background", "corpus")
 _NUMBER_LIKE = re.compile(r"^[\W\d_]*\d")  # 2007, 1cc, 30%, -5: numbers and quantities

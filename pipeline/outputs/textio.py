@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ner import find_entities
-from .normalize import clean_line
-from .offsets import OffsetMap
-from .segment import segment_text
-from .sentences import split_sentences
-from .vietnamese import apply_tone_style
+from ..stages.ner import find_entities
+from ..stages.normalize import clean_line
+from ..text.offsets import OffsetMap
+from ..stages.segment import segment_text
+from ..text.sentences import split_sentences
+from ..text.vietnamese import apply_tone_style
 
 
 def normalize_line(line: str, tone_style: str) -> tuple[str, OffsetMap]:

@@ -11,12 +11,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from .boilerplate import BAD, Line, classify_lines
-from .html import link_density
-from .offsets import OffsetMap, TextBuilder
-from .sentences import split_sentences
-from .stage import Stage
-from .vietnamese import MODERN, apply_tone_style
+from ..text.boilerplate import BAD, Line, classify_lines
+from ..text.html import link_density
+from ..text.offsets import OffsetMap, TextBuilder
+from ..text.sentences import split_sentences
+from ..runtime.stage import Stage
+from ..text.vietnamese import MODERN, apply_tone_style
 
 SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
 REMOVED = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("reason", pa.string()),

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from typing import Any
 
-from .errors import InvalidSetting
+from ..errors import InvalidSetting
 
 ENGINES = ("local", "dask")
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from .canonical import ALIASES_PATH, canonical_names, load_aliases
-from .nertag import DEFAULT_TAGGER, get_tagger
+from ..backends.canonical import ALIASES_PATH, canonical_names, load_aliases
+from ..backends.nertag import DEFAULT_TAGGER, get_tagger
 from .normalize import offset_map_of
-from .stage import Stage, file_digest
+from ..runtime.stage import Stage, file_digest
 
 ENTITY = pa.struct([("text", pa.string()), ("label", pa.string()), ("start", pa.int32()),
                     ("end", pa.int32()), ("orig_start", pa.int32()), ("orig_end", pa.int32()),

@@ -7,8 +7,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from .stage import Stage
-from .wordseg import get_segmenter
+from ..runtime.stage import Stage
+from ..backends.wordseg import get_segmenter
 
 TOKEN = pa.struct([("text", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
                    ("sentence", pa.int32()), ("pos", pa.string())])

@@ -11,7 +11,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from . import io
+from ..runtime import parts
 from .results import read_errors, read_stage, require_run
 
 
@@ -37,14 +37,14 @@ def summarize(run: str | Path, top: int = 10) -> RunSummary:
     number of documents they are a keyword of, then by their summed score."""
     run = require_run(run)
     summary = RunSummary(str(run))
-    manifests = {stage: io.read_manifest(run, stage) for stage in ("ingest", "normalize", "segment", "ner", "keywords")}
+    manifests = {stage: parts.read_manifest(run, stage) for stage in ("ingest", "normalize", "segment", "ner", "keywords")}
     summary.stages = [{"stage": stage, "documents": m["documents_out"], "errors": m["errors"]}
                       for stage, m in manifests.items() if m]
     if manifests["ingest"]:
         summary.corpus = manifests["ingest"].get("corpus")
         ingest = read_stage(run, "ingest")
         summary.documents, summary.sources = len(ingest), ingest["source"].nunique()
-    if (run / io.ERRORS_DIR).is_dir():
+    if (run / parts.ERRORS_DIR).is_dir():
         errors = read_errors(run)
         summary.errors = len(errors)
         by_reason = errors.groupby(["stage", "reason"]).size().rename("documents").reset_index()
@@ -89,10 +89,10 @@ def render(summary: RunSummary) -> Group:
     tops = Table.grid(padding=(0, 4))
     tops.add_row(_table("top entities", ["entity", "label", "mentions", "documents"], summary.top_entities),
                  _table("top keywords", ["term", "documents", "score"], summary.top_keywords))
-    parts: list[Any] = [*lines, tops]
+    sections: list[Any] = [*lines, tops]
     if summary.errors_by_reason:
-        parts.append(_table("errors", ["stage", "reason", "documents"], summary.errors_by_reason))
-    return Group(*parts)
+        sections.append(_table("errors", ["stage", "reason", "documents"], summary.errors_by_reason))
+    return Group(*sections)
 
 
 def _table(title: str, columns: list[str], rows: list[dict[str, Any]]) -> Table:

@@ -1,0 +1,2 @@
+"""What users read back: results readers, the corpus summary, `vnpipe show`, exports and the
+spaCy Language."""

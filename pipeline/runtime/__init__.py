@@ -1,0 +1,1 @@
+"""The run machinery: the stage protocol, the runner, engines and Parquet parts."""
