@@ -6,11 +6,18 @@
     entities = pipeline.read_stage("runs/sample", "ner", shape="items")  # one row per entity
     nlp = pipeline.spacy_nlp()                                            # our tokens and NER in spaCy
 """
+from importlib.metadata import PackageNotFoundError, version as _version
+
 from .outputs.results import read_errors, read_run, read_stage
 from .runtime.runner import ORDER, STAGES, RunReport, RunSettings, run
 
-__all__ = ["ORDER", "STAGES", "RunReport", "RunSettings", "read_errors", "read_run", "read_stage", "run",
-           "spacy_nlp"]
+try:
+    __version__ = _version("vnpipe")
+except PackageNotFoundError:  # imported from a checkout that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["ORDER", "STAGES", "RunReport", "RunSettings", "__version__", "read_errors", "read_run", "read_stage",
+           "run", "spacy_nlp"]
 
 
 def __getattr__(name: str):

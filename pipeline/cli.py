@@ -24,6 +24,20 @@ app = typer.Typer(help="Batch NLP for Vietnamese text: normalize, segment, NER a
 console = Console(stderr=True)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"vnpipe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="Print the version and exit.")) -> None:
+    """Batch NLP for Vietnamese text: normalize, segment, NER and keywords, in Parquet."""
+
+
 @app.command("run")
 def run_command(
     corpus: Path = typer.Argument(..., help="Folder or file of documents (.txt .md .html .jsonl .json .csv .tsv .parquet)."),
@@ -60,8 +74,13 @@ def run_command(
                                    tag_rules=_path_setting(tag_rules)),
         workers=workers or default_workers(), engine=engine, scheduler=scheduler,
     )
-    report = _guarded(lambda: run(corpus, out, settings, only=only, start=start, until=until,
-                                  force=force, progress=progress))
+    try:
+        report = _guarded(lambda: run(corpus, out, settings, only=only, start=start, until=until,
+                                      force=force, progress=progress))
+    except KeyboardInterrupt:
+        console.print(f"[yellow]interrupted.[/yellow] The parts already finished in {out} are kept; "
+                      "run the same command again to resume where it stopped.")
+        raise typer.Exit(code=130) from None
     print_summary(report)
     if report.errors:
         raise typer.Exit(code=1)
@@ -89,7 +108,7 @@ def segment_command(
     from .outputs.textio import segment_line
 
     for line in _lines(file):
-        print(segment_line(line, segmenter, tone_style))
+        print(_guarded(lambda: segment_line(line, segmenter, tone_style)))
 
 
 @app.command("ner")
@@ -106,7 +125,7 @@ def ner_command(
     if format != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
     for line in _lines(file):
-        entities = entities_of_line(line, segmenter, ner_backend, tone_style)
+        entities = _guarded(lambda: entities_of_line(line, segmenter, ner_backend, tone_style))
         print(json.dumps({"entities": entities}, ensure_ascii=False))
 
 

@@ -60,6 +60,13 @@ class RunFailed(VnpipeError):
                          "free space or fix permissions, then run the same command again to resume.")
 
 
+class ModelFileMissing(VnpipeError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"model file {path} is missing from this vnpipe install. Reinstall the package "
+                         "(pip install --force-reinstall vnpipe, or pip install -e . in a checkout); "
+                         "the models ship inside it.")
+
+
 class InvalidSetting(VnpipeError):
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -33,7 +33,7 @@ BAD = {
     "script-only.html": "no text: the page has no visible text (only markup or scripts?)",
     "no-text-field.json": "record has no 'text' field (fields: id, body); choose the field with --text-field",
     "no-text-column.csv": "no 'text' column (columns: id, body); choose it with --text-field",
-    "report.docx": "unsupported file type .docx; vnpipe reads .csv, .htm, .html, .json, .jsonl, .md, .parquet, .tsv, .txt",
+    "report.docx": "unsupported file type .docx; vnpipe reads .csv, .htm, .html, .json, .jsonl, .markdown, .md, .parquet, .tsv, .txt",
     "dangling.txt": "cannot read file: No such file or directory",
     "self-loop.txt": "cannot read file: Too many levels of symbolic links",
 }

@@ -27,7 +27,7 @@ def test_each_format_gives_its_documents(tmp_path):
     pq.write_table(pa.table({"text": [TEXT], "year": [2025]}), tmp_path / "h.parquet")
     records = read_all(tmp_path)
     assert [(r.source, r.record, r.format) for r in records] == [
-        ("a.txt", 0, "text"), ("b.md", 0, "text"), ("c.html", 0, "html"), ("d.jsonl", 0, "jsonl"),
+        ("a.txt", 0, "text"), ("b.md", 0, "markdown"), ("c.html", 0, "html"), ("d.jsonl", 0, "jsonl"),
         ("e.json", 0, "json"), ("e.json", 1, "json"), ("f.csv", 0, "csv"), ("g.tsv", 0, "tsv"),
         ("h.parquet", 0, "parquet")]
     assert all(r.error is None and TEXT in r.text for r in records)
@@ -59,7 +59,7 @@ def test_bad_records_and_files_become_errors(tmp_path):
     errors = {(r.source, r.record): r.error for r in read_all(tmp_path) if r.error}
     assert errors == {
         ("binary.txt", None): "not text: contains NUL bytes (binary file, or UTF-16 without a byte-order mark)",
-        ("image.png", None): "unsupported file type .png; vnpipe reads .csv, .htm, .html, .json, .jsonl, .md, .parquet, .tsv, .txt",
+        ("image.png", None): "unsupported file type .png; vnpipe reads .csv, .htm, .html, .json, .jsonl, .markdown, .md, .parquet, .tsv, .txt",
         ("mixed.jsonl", 1): "line 2 is not valid JSON: Expecting property name enclosed in double quotes at column 2",
         ("mixed.jsonl", 2): "record has no 'text' field (fields: body); choose the field with --text-field",
         ("nocol.csv", None): "no 'text' column (columns: id, body); choose it with --text-field",

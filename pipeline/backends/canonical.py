@@ -14,8 +14,9 @@ from collections import Counter
 from pathlib import Path
 
 from ..text.vietnamese import MODERN, apply_tone_style
+from .model_files import model_dir, require
 
-ALIASES_PATH = Path(__file__).resolve().parents[2] / "models" / "ner" / "aliases.csv"
+ALIASES_PATH = model_dir("ner") / "aliases.csv"
 
 # Honorifics and titles that news puts before a name; they are not part of it.
 # Kinship words are also given names (`Anh Tuấn`), so only their lower-case use is a title.
@@ -43,7 +44,7 @@ def load_aliases(path: Path | None = None, include_shipped: bool = True) -> dict
 
     Files are CSV with a header `alias,canonical`; a canonical name also maps to itself.
     """
-    paths = ([ALIASES_PATH] if include_shipped else []) + ([Path(path)] if path else [])
+    paths = ([require(ALIASES_PATH)] if include_shipped else []) + ([Path(path)] if path else [])
     aliases: dict[str, str] = {}
     for source in paths:
         with open(source, encoding="utf-8", newline="") as rows:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..text.offsets import align_tokens
+from .model_files import model_dir, require
 from ..text.vietnamese import MODERN, apply_tone_style
 from .wordseg import Word
 
@@ -72,7 +73,7 @@ class UndertheseaTagger:
 
 # --- vnpipe: our CRF over syllables, with the segmenter's word boundaries as features -------------
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "ner"
+MODEL_DIR = model_dir("ner")
 MODEL_FILE = "model.crfsuite"
 GAZETTEER_FILE = "gazetteer.tsv"
 LEXICON_FILE = "lexicon.tsv"  # entity names seen in the training data, written by `train`
@@ -330,8 +331,7 @@ class VnpipeTagger:
 
         model_dir = Path(model_dir)
         model_path = model_dir / MODEL_FILE
-        if not model_path.exists():
-            raise FileNotFoundError(f"NER model {model_path} is missing; run `vnpipe train ner` to build it")
+        require(model_path)
         names = [model_dir / LEXICON_FILE, model_dir / GAZETTEER_FILE, *map(Path, gazetteer_paths)]
         self._paths = [model_path, *(path for path in names[:1] if path.exists()), *names[1:]]
         self.gazetteer = load_gazetteer(self._paths[1:])

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Protocol
 
 from ..text.offsets import align_tokens
+from .model_files import model_dir, require
 from ..text.vietnamese import apply_tone_style
 
 Word = tuple[int, int, str]  # start, end (offsets into the sentence), POS tag
 Token = tuple[int, int, str]  # start, end, kind (one of the KINDS below)
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "ws"
+MODEL_DIR = model_dir("ws")
 DEFAULT_USER_WORDS = MODEL_DIR / "user_words.txt"
 
 
@@ -459,11 +460,11 @@ class VnpipeSegmenter(_RuleBackend):
 
         super().__init__(rules)
         self.model_dir = model_dir
-        self.dictionary = load_dictionary(model_dir / "dictionary.tsv")
+        self.dictionary = load_dictionary(require(model_dir / "dictionary.tsv"))
         self.segment_tagger = pycrfsuite.Tagger()
-        self.segment_tagger.open(str(model_dir / "segment.crfsuite"))
+        self.segment_tagger.open(str(require(model_dir / "segment.crfsuite")))
         self.pos_tagger = pycrfsuite.Tagger()
-        self.pos_tagger.open(str(model_dir / "pos.crfsuite"))
+        self.pos_tagger.open(str(require(model_dir / "pos.crfsuite")))
         self.opinion = UndertheseaOpinion()
 
     def _model_checksum(self) -> str:
@@ -566,7 +567,7 @@ BACKENDS = {"vnpipe": VnpipeSegmenter, "underthesea": UndertheseaSegmenter, "pyv
 @functools.cache
 def load_rules(user_words: str | None = None) -> Rules:
     """The shared rules with the shipped word list, plus the entries of the file `user_words`."""
-    entries = UserWords.read(DEFAULT_USER_WORDS) if DEFAULT_USER_WORDS.exists() else UserWords([])
+    entries = UserWords.read(require(DEFAULT_USER_WORDS))
     if user_words is not None:
         path = Path(user_words)
         if not path.exists():
@@ -577,8 +578,7 @@ def load_rules(user_words: str | None = None) -> Rules:
             merged.extend(candidates)
             merged.sort(key=len, reverse=True)
         entries.digest = hashlib.sha256((entries.digest + extra.digest).encode()).hexdigest()[:12]
-    common = MODEL_DIR / "common_syllables.txt"
-    syllables = frozenset(common.read_text(encoding="utf-8").split()) if common.exists() else frozenset()
+    syllables = frozenset(require(MODEL_DIR / "common_syllables.txt").read_text(encoding="utf-8").split())
     return Rules(entries, syllables)
 
 

@@ -29,8 +29,8 @@ from tqdm import tqdm
 from . import parts
 from ..stages import ingest
 from .engines import default_workers, make_engine
-from ..errors import (IncompatibleStageOutput, MissingStageOutput, NotARunDirectory, RunFailed, RunLocked,
-                     UnknownStage)
+from ..errors import (CorpusNotFound, IncompatibleStageOutput, MissingStageOutput, NotARunDirectory, RunFailed,
+                     RunLocked, UnknownStage)
 from ..stages import ORDER, STAGES
 from ..stages.keywords import Keywords
 from ..stages.ner import Ner
@@ -98,6 +98,11 @@ def run(corpus: str | Path | None, out: str | Path, settings: RunSettings | None
     settings = settings or RunSettings()
     names = select_stages(only, start, until)
     run_dir = Path(out)
+    if "ingest" in names:  # checked before anything is written, so a typo leaves no folder behind
+        if corpus is None:
+            raise ValueError("the ingest stage needs a corpus path")
+        if not Path(corpus).exists():
+            raise CorpusNotFound(str(corpus))
     try:
         prepare_run_directory(run_dir, force)
     except OSError as error:  # e.g. a read-only parent folder

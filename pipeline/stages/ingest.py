@@ -33,8 +33,8 @@ SCHEMA = pa.schema([
     ("metadata", pa.string()),  # JSON object of the record's other fields
 ])
 
-FORMATS = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl",
-           ".json": "json", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
+FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
+           ".jsonl": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,7 @@ def _checked(record: Record, settings: Settings) -> Record:
     text = record.text or ""
     if not text.strip():
         what = {"html": "the page has no visible text (only markup or scripts?)",
+                "markdown": "the document has no text besides its markup",
                 "text": "the file is empty" if not text else "the file holds only white space"}
         record.error = f"no text: {what.get(record.format, f'its {settings.text_field!r} is empty')}"
     elif len(text) > settings.max_chars:
@@ -277,10 +278,21 @@ def _read_html(data: bytes, source: str, settings: Settings) -> Iterator[Record]
     from ..text.html import extract  # selectolax: only loaded for corpora with HTML
 
     text, encoding = _decode_text(data)
-    page = extract(text)
+    yield _page_record(extract(text), source, "html", encoding)
+
+
+def _read_markdown(data: bytes, source: str, settings: Settings) -> Iterator[Record]:
+    from ..text.markdown import extract  # markdown-it-py: only loaded for corpora with Markdown
+
+    text, encoding = _decode_text(data)
+    yield _page_record(extract(text), source, "markdown", encoding)
+
+
+def _page_record(page: Any, source: str, kind: str, encoding: str) -> Record:
+    """A record of an extracted page; its link spans travel in the metadata for normalize."""
     metadata = {**({"date": page.date} if page.date else {}), **({"links": page.links} if page.links else {})}
-    yield Record(source, 0, text=page.text, title=page.title, format="html", encoding=encoding,
-                 metadata=metadata or None)
+    return Record(source, 0, text=page.text, title=page.title, format=kind, encoding=encoding,
+                  metadata=metadata or None)
 
 
 def _split_record(obj: Any, text_field: str) -> tuple[str, str | None, str | None, dict[str, Any]]:
@@ -397,5 +409,6 @@ def _read_parquet(path: Path, source: str, settings: Settings) -> Iterator[Recor
             number += 1
 
 
-_READERS = {"text": _read_text, "html": _read_html, "json": _read_json, "csv": _read_csv, "tsv": _read_tsv}
+_READERS = {"text": _read_text, "markdown": _read_markdown, "html": _read_html, "json": _read_json,
+            "csv": _read_csv, "tsv": _read_tsv}
 _STREAMED = {"jsonl": _read_jsonl, "parquet": _read_parquet}

@@ -21,13 +21,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from ..backends.model_files import model_dir, require
 from ..errors import VnpipeError
 from ..runtime.stage import Stage, file_digest
 from ..backends.tags import TAG, load_rules, match_tags, rules_digest
@@ -39,7 +39,7 @@ KEYWORD = pa.struct([("term", pa.string()), ("score", pa.float32())])
 KEYWORD_POS = frozenset({"N", "Np", "NNP", "Ny", "Nb"})
 CASED_POS = frozenset({"Np", "NNP", "Ny"})  # proper nouns and abbreviations keep their case
 PHRASE_MODIFIER_POS = frozenset({"N", "A"})  # a noun phrase: common noun + the noun or adjective after it
-BACKGROUND_DIR = Path(__file__).resolve().parents[2] / "models" / "keywords"
+BACKGROUND_DIR = model_dir("keywords")
 BACKGROUND = BACKGROUND_DIR / "document_frequencies.tsv"
 DOCUMENT_FREQUENCIES = ("background", "corpus")
 _NUMBER_LIKE = re.compile(r"^[\W\d_]*\d")  # 2007, 1cc, 30%, -5: numbers and quantities
@@ -69,7 +69,7 @@ class MissingBackgroundModel(VnpipeError):
 
 @functools.cache
 def stopwords() -> frozenset[str]:
-    lines = files("pipeline.resources").joinpath("stopwords_vi.txt").read_text(encoding="utf-8").splitlines()
+    lines = require(BACKGROUND_DIR / "stopwords_vi.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
@@ -158,7 +158,7 @@ class DocumentFrequencies:
 @functools.cache
 def background_model(path: Path = BACKGROUND) -> DocumentFrequencies:
     """The shipped background document frequencies, read once per process."""
-    return DocumentFrequencies.read(path)
+    return DocumentFrequencies.read(require(path))
 
 
 def is_name(term: str) -> bool:
@@ -226,7 +226,7 @@ class Keywords(Stage):
         return self.settings.document_frequencies == "corpus"
 
     def model_checksum(self) -> str:
-        parts = [f"background-{file_digest(BACKGROUND)}"] if not self.corpus_level else []
+        parts = [f"background-{file_digest(require(BACKGROUND))}"] if not self.corpus_level else []
         if self.settings.tag_rules:
             parts.append(f"rules-{rules_digest(self.settings.tag_rules)}")
         return "+".join(parts)
