@@ -4,6 +4,8 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+import pipeline
+
 from pipeline.stages import ingest
 
 SETTINGS = ingest.Settings()
@@ -78,3 +80,50 @@ def test_jsonl_lines_may_hold_unicode_line_separators(tmp_path):
     records = list(ingest.read_corpus(tmp_path, ingest.Settings()))
     assert [(r.record, r.text, r.error) for r in records] == [
         (0, "Dòng một\u2028dòng hai\x85ba", None), (1, "Bài hai", None)]
+
+
+ARTICLE_MD = """---
+title: Ngân hàng số tăng tốc
+date: 2026-11-20
+---
+# Ngân hàng số tăng tốc nhờ trí tuệ nhân tạo
+
+Nhiều **ngân hàng** tại Việt Nam đang đưa *trợ lý ảo* vào ứng dụng di động, theo báo cáo của
+[Ngân hàng Nhà nước](https://sbv.gov.vn).
+
+## Những điểm chính
+
+- Hơn 80% giao dịch đã diễn ra trên kênh số trong năm 2026.
+- Chi phí vận hành mỗi giao dịch giảm gần một nửa so với quầy.
+
+Các chuyên gia cho rằng bảo mật dữ liệu khách hàng vẫn là thách thức lớn nhất của ngành.
+
+[Đọc thêm: Thanh toán QR tăng mạnh](https://example.vn/qr)
+"""
+
+
+def test_markdown_is_read_as_markdown_markup_gone_content_kept(tmp_path):
+    (tmp_path / "bai.md").write_text(ARTICLE_MD, encoding="utf-8")
+    [record] = read_all(tmp_path)
+    assert (record.format, record.title, record.metadata["date"]) == ("markdown", "Ngân hàng số tăng tốc", "2026-11-20")
+    assert record.text.splitlines() == [
+        "Ngân hàng số tăng tốc nhờ trí tuệ nhân tạo",
+        "Nhiều ngân hàng tại Việt Nam đang đưa trợ lý ảo vào ứng dụng di động, theo báo cáo của Ngân hàng Nhà nước.",
+        "Những điểm chính",
+        "Hơn 80% giao dịch đã diễn ra trên kênh số trong năm 2026.",
+        "Chi phí vận hành mỗi giao dịch giảm gần một nửa so với quầy.",
+        "Các chuyên gia cho rằng bảo mật dữ liệu khách hàng vẫn là thách thức lớn nhất của ngành.",
+        "Đọc thêm: Thanh toán QR tăng mạnh"]
+    assert [record.text[s:e] for s, e in record.metadata["links"]] == ["Ngân hàng Nhà nước",
+                                                                        "Đọc thêm: Thanh toán QR tăng mạnh"]
+
+
+def test_markdown_key_points_stay_and_the_read_more_link_goes(tmp_path):
+    (tmp_path / "bai.md").write_text(ARTICLE_MD, encoding="utf-8")
+    run = tmp_path / "run"
+    pipeline.run(tmp_path / "bai.md", run, until="normalize", progress=False)
+    [row] = pipeline.read_stage(run, "normalize").to_dict("records")
+    assert "Những điểm chính\nHơn 80% giao dịch" in row["text"]
+    assert "Chi phí vận hành" in row["text"] and "bảo mật dữ liệu" in row["text"]
+    assert "Đọc thêm" not in row["text"] and "#" not in row["text"] and "*" not in row["text"]
+    assert [removed["text"] for removed in row["removed"]] == ["Đọc thêm: Thanh toán QR tăng mạnh"]
