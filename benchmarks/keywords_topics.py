@@ -7,9 +7,9 @@ Tune keyword selection on the development sample, never on this one:
 `sample_vntc(out, 150, BACKGROUND_POOL, skip=600)` (background pool, after the 600 articles the
 background model is fitted on), `vnpipe run out --out RUN --workers 1`, `vnpipe eval topics RUN`.
 """
+import argparse
 import json
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -19,8 +19,13 @@ from pipeline.evaluate.topics import EVAL_POOL, evaluate, sample_vntc
 from pipeline.stages.keywords import Keywords, Settings
 from pipeline.runtime.runner import load_inputs
 
+
+
 def main() -> None:
-    work = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/vntc-topics")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("work", nargs="?", type=Path, default=Path("/tmp/vntc-topics"),
+                        help="folder for the sample and its runs (default: /tmp/vntc-topics)")
+    work = parser.parse_args().work
     work.mkdir(parents=True, exist_ok=True)
     sample = work / "vntc-eval.jsonl"
     print(sample_vntc(sample, 300, EVAL_POOL))
