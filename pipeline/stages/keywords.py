@@ -15,6 +15,7 @@ and at most `max_names` names make the top k, the best scored ones.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -87,7 +88,7 @@ def document_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]])
     proper noun outside entities that the document also uses as a common noun (`Cua` at the start
     of a sentence, `cua` elsewhere: one term)."""
     terms = [term for term in ("_".join(entity["canonical"].split()) for entity in entities) if is_candidate(term)]
-    inside = sorted((entity["start"], entity["end"]) for entity in entities)
+    inside = _merged_spans(sorted((entity["start"], entity["end"]) for entity in entities))
     previous: dict[str, Any] | None = None  # the last common noun, while a phrase may continue it
     proper: list[int] = []  # positions in `terms` of proper nouns outside entities
     for token in tokens:
@@ -112,8 +113,26 @@ def document_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]])
     return terms
 
 
-def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= position < end for start, end in spans)
+def _merged_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Spans sorted by start, merged into disjoint ones: (starts, ends)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in spans:
+        if start >= end:
+            continue
+        if starts and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def _inside(position: int, spans: tuple[list[int], list[int]]) -> bool:
+    """Whether `position` is in one of the merged `spans`: a binary search, so a long document
+    costs tokens x log(entities), not tokens x entities."""
+    k = bisect.bisect_right(spans[0], position) - 1
+    return k >= 0 and position < spans[1][k]
 
 
 # -- document frequencies ---------------------------------------------------------------------------

@@ -1,0 +1,74 @@
+"""The shape of the cost, not its size: every stage is linear in the length of a document, and
+`import pipeline` leaves the heavy libraries (and the models) for when they are needed."""
+import json
+import time
+
+import pytest
+
+from pipeline.backends.nertag import DocumentNames, names_context
+from pipeline.stages.keywords import Keywords
+from pipeline.stages.ner import Ner
+from pipeline.stages.normalize import Normalize
+from pipeline.stages.segment import Segment
+
+from conftest import SHARED
+
+VNTC = SHARED / "corpora" / "vntc" / "the-gioi.jsonl"
+
+
+def long_document(articles: int) -> str:
+    """`articles` VNTC news articles as one document, paragraphs kept."""
+    with open(VNTC, encoding="utf-8") as lines:
+        texts = [json.loads(line)["text"] for _, line in zip(range(articles), lines)]
+    assert len(texts) == articles
+    return "\n\n".join(texts)
+
+
+def stage_seconds(text: str) -> dict[str, float]:
+    """CPU seconds each stage takes over `text` as one document (CPU time, not wall time: other
+    processes on the machine slow the clock, not the work)."""
+    document = {"doc_id": "long", "text": text}
+    seconds = {}
+    for stage in (Normalize(), Segment(), Ner(), Keywords()):
+        started = time.process_time()
+        row = stage.process(document)
+        seconds[stage.name] = time.process_time() - started
+        document.update(row)
+    return seconds | {"sentences": len(document["sentences"]), "entities": len(document["entities"])}
+
+
+@pytest.mark.skipif(not VNTC.exists(), reason="needs the VNTC corpus in ../shared")
+def test_every_stage_costs_the_same_per_sentence_in_a_long_document():
+    stage_seconds(long_document(2))  # models loaded before the clock starts
+    short = stage_seconds(long_document(8))
+    long = stage_seconds(long_document(32))
+    assert long["sentences"] > 3.5 * short["sentences"] and long["sentences"] > 900
+    for stage in ("normalize", "segment", "ner", "keywords"):
+        # Linear: about 4x the time for 4x the sentences; a step quadratic in the number of
+        # sentences (as ner's document context was) takes 16x, or runs out of this budget.
+        budget = 6 * (short[stage] * long["sentences"] / short["sentences"]) + 0.05
+        assert long[stage] < budget, (stage, short, long)
+
+
+def test_document_names_leave_out_each_sentence_like_names_context_does():
+    found = [[(("Được",), "PER"), (("Hà", "Nội"), "LOC")], [(("Được",), "LOC"), (("Hà", "Nội"), "LOC")],
+             [(("Được",), "PER")], [(("Được",), "LOC")], []]
+    document = DocumentNames(found)
+    for index in range(len(found)):
+        expected = names_context(found[:index] + found[index + 1:])
+        assert document.without(index).as_dict() == expected
+    # Ties go to the label seen first among the other sentences.
+    assert document.without(0).get(("Được",)) == "LOC"
+    assert document.without(1).get(("Được",)) == "PER"
+    assert document.without(2).get(("Hà", "Nội")) == "LOC" and document.without(4).get(("Sài", "Gòn")) is None
+
+
+def test_document_context_of_a_60000_sentence_document_is_linear():
+    # The names of a 60,000-sentence document (a book, a dump of comments): counted once, each
+    # sentence's view costs its own names. Rebuilt per sentence, this took minutes.
+    found = [[((f"Tên{k % 500}",), "PER"), (("Hà", "Nội"), "LOC")] for k in range(60_000)]
+    started = time.perf_counter()
+    document = DocumentNames(found)
+    labels = [document.without(k).get((f"Tên{k % 500}",)) for k in range(len(found))]
+    assert labels == ["PER"] * 60_000
+    assert time.perf_counter() - started < 3
