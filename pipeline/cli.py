@@ -222,16 +222,21 @@ def eval_ner_command(
     ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="Taggers to score, comma-separated."),
     words: str = typer.Option("gold", help="gold: the gold words (word-level CoNLL); segmenter: our segmenter on the raw sentence; pipeline: our normalize step, then our segmenter (spans scored on the raw sentence)."),
     segmenter: str = typer.Option(Segment.Settings.backend, help="Segmenter used with --words segmenter."),
+    context: str = typer.Option("sentence", help="sentence: each sentence tagged alone (the protocol of published VLSP 2016 scores); document: our tagger also sees the other sentences of each document (the ner stage's two passes)."),
+    gazetteer: bool = typer.Option(True, "--gazetteer/--no-gazetteer", help="--no-gazetteer scores our tagger without its hand-written name list."),
+    train_dir: Optional[Path] = typer.Option(None, help="Folder holding the training files the model's training.json lists (for seen/unseen recall; default ../shared/eval/ner)."),
     errors: int = typer.Option(0, help="Also print this many sentences with errors, for reading."),
     limit: Optional[int] = typer.Option(None, help="Score only the first N sentences."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores (and errors) as JSON."),
 ) -> None:
-    """Entity exact-match precision, recall and F1 per label and micro, with tagger speed."""
+    """Entity exact-match precision, recall and F1 per label and micro, recall on names seen and unseen
+    in training, and tagger speed."""
     from .evaluate.ner import evaluate
 
     _require_file(gold)
     try:
-        results = [evaluate(gold, name, words=words, segmenter_name=segmenter, limit=limit)
+        results = [evaluate(gold, name, words=words, segmenter_name=segmenter, limit=limit, context=context,
+                            gazetteer=gazetteer, train_dir=train_dir)
                    for name in _names(ner_backend)]
     except ValueError as error:
         console.print(f"[red]error:[/red] {error}")
@@ -242,15 +247,28 @@ def eval_ner_command(
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
     for result in results:
-        table = Table(title=f"NER {result['tagger']} on {gold} (words: {result['words']}, "
-                            f"{result['sentences']} sentences, {result['sentences_per_second']} sentences/s)",
-                      title_justify="left")
-        for column in ("label", "precision", "recall", "F1", "support"):
+        gazetteer_note = "" if result["gazetteer"] else ", no gazetteer"
+        table = Table(title=f"NER {result['tagger']} on {gold} (words: {result['words']}, context: "
+                            f"{result['context']}{gazetteer_note}, {result['sentences']} sentences, "
+                            f"{result['sentences_per_second']} sentences/s)", title_justify="left")
+        novelty = result["recall_by_novelty"]
+        columns = ["label", "precision", "recall", "F1", "support"]
+        if novelty:
+            columns += ["seen recall", "seen", "unseen recall", "unseen"]
+        for column in columns:
             table.add_column(column, justify="left" if column == "label" else "right")
         for label, scores in [*sorted(result["labels"].items()), ("micro", result["micro"])]:
-            table.add_row(label, f"{scores['precision']:.2f}", f"{scores['recall']:.2f}", f"{scores['f1']:.2f}",
-                          str(scores["support"]))
+            row = [label, f"{scores['precision']:.2f}", f"{scores['recall']:.2f}", f"{scores['f1']:.2f}",
+                   str(scores["support"])]
+            if novelty:
+                key = "all" if label == "micro" else label
+                for group in ("seen", "unseen"):
+                    split = novelty[group].get(key, {"recall": 0.0, "support": 0})
+                    row += [f"{split['recall']:.2f}", str(split["support"])]
+            table.add_row(*row)
         Console().print(table)
+        if result["novelty_note"]:
+            console.print(f"[yellow]note:[/yellow] {result['novelty_note']}")
         for error in result["errors"][:errors]:
             print(json.dumps(error, ensure_ascii=False))
 

@@ -124,9 +124,85 @@ def test_evaluate_scores_sentences_alone_or_with_their_document(tmp_path):
     gold = tmp_path / "gold.conll"
     gold.write_text("Ông\tO\nSam_Altman\tB-PER\nđến\tO\nHà_Nội\tB-LOC\n.\tO\n\n"
                     "Altman\tB-PER\nvà\tO\nNvidia\tB-ORG\nhợp_tác\tO\n.\tO\n", encoding="utf-8")
-    alone, together = (evaluate(gold, "vnpipe", words="gold", documents=d) for d in (False, True))
+    alone, together = (evaluate(gold, "vnpipe", words="gold", context=c) for c in ("sentence", "document"))
     assert (alone["context"], together["context"]) == ("sentence", "document")
     assert together["micro"]["f1"] == 100.0
+    assert evaluate(gold, "vnpipe", words="gold")["context"] == "sentence"  # the published protocol
+
+
+def test_evaluate_says_which_context_it_accepts(tmp_path):
+    from pipeline.evaluate.ner import evaluate
+
+    gold = tmp_path / "gold.conll"
+    gold.write_text("Hà_Nội\tB-LOC\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="context must be 'sentence' or 'document', not 'paragraph'"):
+        evaluate(gold, "vnpipe", words="gold", context="paragraph")
+
+
+def test_recall_is_split_into_names_seen_and_unseen_in_training(tmp_path):
+    from pipeline.evaluate.ner import evaluate
+
+    train = tmp_path / "train.conll"  # `Hà Nội` is a seen LOC in any case; `Nvidia` was seen, but as PER
+    train.write_text("HÀ_NỘI\tB-LOC\nđẹp\tO\n\nNvidia\tB-PER\nnói\tO\n", encoding="utf-8")
+    gold = tmp_path / "gold.conll"
+    gold.write_text("Ông\tO\nSam_Altman\tB-PER\nđến\tO\nHà_Nội\tB-LOC\n.\tO\n\n"
+                    "Nvidia\tB-ORG\nvà\tO\nAMD\tB-ORG\nhợp_tác\tO\n.\tO\n", encoding="utf-8")
+    result = evaluate(gold, "vnpipe", words="gold", train_files=[train])
+    novelty = result["recall_by_novelty"]
+    assert novelty["seen"]["all"] == {"recall": 100.0, "tp": 1, "support": 1}
+    assert novelty["seen"]["LOC"]["support"] == 1 and novelty["seen"]["ORG"]["support"] == 0
+    assert novelty["unseen"]["ORG"] == {"recall": 100.0, "tp": 2, "support": 2}
+    assert novelty["unseen"]["all"]["support"] == 3
+    assert result["train_files"] == [str(train)]
+
+
+def test_unseen_names_missed_count_against_unseen_recall(tmp_path):
+    from pipeline.evaluate.ner import seen_unseen_recall, GoldSentence
+
+    sentence = GoldSentence("Anh Tèo gặp Lan", None, [(4, 7, "PER"), (12, 15, "PER")])
+    report = seen_unseen_recall([sentence], [[(12, 15, "PER")]], {"PER": {"lan"}})
+    assert report["seen"]["PER"] == {"recall": 100.0, "tp": 1, "support": 1}
+    assert report["unseen"]["PER"] == {"recall": 0.0, "tp": 0, "support": 1}
+
+
+def test_seen_names_are_read_from_the_training_files_of_the_model_card():
+    from pipeline.backends.nertag import MODEL_DIR
+    from pipeline.evaluate.ner import model_train_files
+
+    names = [path.as_posix() for path in model_train_files(MODEL_DIR, SHARED_NER)]
+    assert [name.rsplit("/ner/", 1)[1] for name in names] == ["vlsp2016/word/train.conll",
+                                                             "vlsp2018/syllable/train.conll"]
+
+
+def test_a_missing_training_folder_says_what_to_pass(tmp_path):
+    from pipeline.backends.nertag import MODEL_DIR
+    from pipeline.evaluate.ner import model_train_files
+
+    with pytest.raises(ValueError, match="training files of the NER model not found: .*pass the folder that holds "
+                                         "them \\(--train-dir\\)"):
+        model_train_files(MODEL_DIR, tmp_path)
+
+
+def test_without_the_training_files_the_scores_come_with_a_note_and_no_split(tmp_path):
+    from pipeline.evaluate.ner import evaluate
+
+    gold = tmp_path / "gold.conll"
+    gold.write_text("Hà_Nội\tB-LOC\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="training files of the NER model not found"):
+        evaluate(gold, "vnpipe", words="gold", train_dir=tmp_path)
+    result = evaluate(gold, "underthesea", words="gold")
+    assert result["recall_by_novelty"] is None and result["micro"]["support"] == 1
+
+
+def test_the_gazetteer_can_be_switched_off():
+    from pipeline.backends.nertag import GAZETTEER_FILE, LEXICON_FILE, MODEL_DIR, load_gazetteer
+
+    without = get_tagger("vnpipe", gazetteer=False)
+    assert without.gazetteer == load_gazetteer([MODEL_DIR / LEXICON_FILE])  # the training names only
+    assert get_tagger("vnpipe").gazetteer == load_gazetteer([MODEL_DIR / LEXICON_FILE, MODEL_DIR / GAZETTEER_FILE])
+    assert without.checksum() != get_tagger("vnpipe").checksum()
+    with pytest.raises(ValueError, match="underthesea tagger has no gazetteer"):
+        get_tagger("underthesea", gazetteer=False)
 
 
 def test_evaluate_refuses_gold_words_for_a_syllable_file(tmp_path):
@@ -145,7 +221,7 @@ SHARED_NER = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared
 def test_vlsp2016_test_with_gold_words_keeps_the_model_card_score():
     from pipeline.evaluate.ner import evaluate
 
-    result = evaluate(SHARED_NER / "vlsp2016" / "word" / "test.conll", "vnpipe", words="gold")
+    result = evaluate(SHARED_NER / "vlsp2016" / "word" / "test.conll", "vnpipe", words="gold", context="document")
     assert result["context"] == "document"
     assert result["micro"]["f1"] >= 88.7  # MODEL_CARD.md: 88.78 (VnCoreNLP 88.55; sentence alone 86.78)
     assert result["sentences_per_second"] > 130  # underthesea ner(): ~130
@@ -155,7 +231,8 @@ def test_vlsp2016_test_with_gold_words_keeps_the_model_card_score():
 def test_vlsp2018_dev_from_raw_paragraphs_keeps_the_model_card_score():
     from pipeline.evaluate.ner import evaluate
 
-    result = evaluate(SHARED_NER / "vlsp2018" / "spans" / "dev.jsonl", "vnpipe", words="segmenter")
+    result = evaluate(SHARED_NER / "vlsp2018" / "spans" / "dev.jsonl", "vnpipe", words="segmenter",
+                      context="document")
     assert result["micro"]["f1"] >= 84.25  # MODEL_CARD.md: 84.31 with the underthesea segmenter
 
 

@@ -326,13 +326,18 @@ class VnpipeTagger:
 
     name = "vnpipe"
 
-    def __init__(self, model_dir: Path = MODEL_DIR, gazetteer_paths: Iterable[Path] = ()) -> None:
+    def __init__(self, model_dir: Path = MODEL_DIR, gazetteer_paths: Iterable[Path] = (),
+                 gazetteer: bool = True) -> None:
+        """`gazetteer=False` leaves out the hand-written `gazetteer.tsv`, so scores show what the model
+        does with the names of its training data (`lexicon.tsv`) and its own features alone."""
         import pycrfsuite
 
         model_dir = Path(model_dir)
         model_path = model_dir / MODEL_FILE
         require(model_path)
-        names = [model_dir / LEXICON_FILE, model_dir / GAZETTEER_FILE, *map(Path, gazetteer_paths)]
+        self.model_dir = model_dir
+        hand_written = [model_dir / GAZETTEER_FILE] if gazetteer else []
+        names = [model_dir / LEXICON_FILE, *hand_written, *map(Path, gazetteer_paths)]
         self._paths = [model_path, *(path for path in names[:1] if path.exists()), *names[1:]]
         self.gazetteer = load_gazetteer(self._paths[1:])
         self.clusters = load_clusters(model_dir / CLUSTERS_FILE)
@@ -494,15 +499,20 @@ BACKENDS = {"vnpipe": VnpipeTagger, "underthesea": UndertheseaTagger}
 DEFAULT_TAGGER = "vnpipe"
 
 
-def get_tagger(name: str = DEFAULT_TAGGER) -> EntityTagger:
-    """The entity tagger called `name`, loaded once per process."""
-    return _load_tagger(name)
+def get_tagger(name: str = DEFAULT_TAGGER, gazetteer: bool = True) -> EntityTagger:
+    """The entity tagger called `name`, loaded once per process; `gazetteer=False` (ours only)
+    leaves the hand-written name list out."""
+    return _load_tagger(name, gazetteer)
 
 
 @functools.cache
-def _load_tagger(name: str) -> EntityTagger:
+def _load_tagger(name: str, gazetteer: bool = True) -> EntityTagger:
     try:
         backend = BACKENDS[name]
     except KeyError:
         raise ValueError(f"unknown NER tagger {name!r}; choose one of {', '.join(BACKENDS)}") from None
-    return backend()
+    if gazetteer:
+        return backend()
+    if backend is UndertheseaTagger:
+        raise ValueError("the underthesea tagger has no gazetteer to switch off; drop --no-gazetteer")
+    return backend(gazetteer=False)

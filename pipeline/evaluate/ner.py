@@ -3,9 +3,14 @@
 Gold comes as CoNLL (`token<TAB>BIO`, word level with `_` joining syllables, or syllable
 level) or as span JSONL (outer entities, depth 1). The tagger gets either the gold words
 (`words="gold"`, word-level CoNLL only) or the words a segmenter finds (`words="segmenter"`).
-With `documents=True` a tagger that can (`tag_document`) sees the other sentences of each document:
-the paragraphs of one `doc` in span JSONL, the DOCUMENT_WINDOW sentences on either side in CoNLL
-(whose consecutive sentences come from one article but whose article boundaries are not marked).
+`context="sentence"` (the default, the protocol of published VLSP 2016 scores) tags each sentence
+alone; with `context="document"` a tagger that can (`tag_document`) sees the other sentences of each
+document: the paragraphs of one `doc` in span JSONL, the DOCUMENT_WINDOW sentences on either side in
+CoNLL (whose consecutive sentences come from one article but whose article boundaries are not marked).
+
+Recall is also split into names *seen* and *unseen* in training: a gold entity is unseen when its
+surface form, case-folded, is never an entity of that label in the training files the model's
+`training.json` lists. Unseen-name recall predicts how the tagger does on new text.
 """
 from __future__ import annotations
 
@@ -16,12 +21,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..backends.nertag import DEFAULT_TAGGER, LABELS, get_tagger, spans_from_bio
+from ..backends.nertag import DEFAULT_TAGGER, LABELS, get_tagger, normalize_token, spans_from_bio
 from ..outputs.textio import normalize_line
 from ..text.vietnamese import MODERN
 from ..backends.wordseg import Word, get_segmenter
 
 GOLD_WORDS, SEGMENTER_WORDS, PIPELINE_WORDS = "gold", "segmenter", "pipeline"
+SENTENCE_CONTEXT, DOCUMENT_CONTEXT = "sentence", "document"
+# VLSP gold (train files included) in the checkout's ../shared; training.json names files relative to it.
+SHARED_EVAL_DIR = Path(__file__).resolve().parents[3] / "shared" / "eval" / "ner"
 DOCUMENT_WINDOW = 16  # chosen on the held-out tenth of VLSP 2016 train (4: 89.52, 8: 90.23, 16: 90.36)
 
 
@@ -117,16 +125,76 @@ def _prf(c: Counter) -> dict:
             "tp": tp, "fp": fp, "fn": fn, "support": tp + fn}
 
 
+def name_key(name: str) -> str:
+    """A name as seen/unseen compares it: NFC, modern tone placement, single spaces, case-folded."""
+    return " ".join(normalize_token(name).split()).casefold()
+
+
+def training_names(train_files: list[Path]) -> dict[str, set[str]]:
+    """Per label, the case-folded surface forms that are entities of that label in `train_files`."""
+    names: dict[str, set[str]] = {}
+    for path in train_files:
+        for sentence in read_gold(path):
+            for start, end, label in sentence.entities:
+                names.setdefault(label, set()).add(name_key(sentence.text[start:end]))
+    return names
+
+
+def model_train_files(model_dir: Path, eval_dir: Path | None = None) -> list[Path]:
+    """The training files `model_dir/training.json` names, found under `eval_dir` (default: the shared
+    eval folder the training used)."""
+    summary_path = Path(model_dir) / "training.json"
+    if not summary_path.exists():
+        raise ValueError(f"{summary_path} is missing, so the training names are unknown; "
+                         "retrain with `vnpipe train ner` or pass the training files")
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    relative = summary.get("train_files") or list(summary["train_sentences"])
+    paths = [Path(eval_dir or SHARED_EVAL_DIR) / name for name in relative]
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        raise ValueError(f"training files of the NER model not found: {', '.join(missing)}; "
+                         "pass the folder that holds them (--train-dir)")
+    return paths
+
+
+def seen_unseen_recall(sentences: list[GoldSentence], predicted: list[list[tuple[int, int, str]]],
+                       names: dict[str, set[str]]) -> dict:
+    """Recall (in %) on gold entities whose name is seen / unseen in training, per label and overall."""
+    counts: dict[str, dict[str, Counter]] = {"seen": {}, "unseen": {}}
+    for sentence, predicted_entities in zip(sentences, predicted):
+        found = set(predicted_entities)
+        for entity in set(sentence.entities):
+            start, end, label = entity
+            group = "seen" if name_key(sentence.text[start:end]) in names.get(label, ()) else "unseen"
+            for key in (label, "all"):
+                counter = counts[group].setdefault(key, Counter())
+                counter["tp" if entity in found else "fn"] += 1
+    report = {}
+    for group, by_label in counts.items():
+        report[group] = {}
+        for label in (*LABELS, *sorted(set(by_label) - {*LABELS, "all"}), "all"):
+            c = by_label.get(label, Counter())
+            support = c["tp"] + c["fn"]
+            report[group][label] = {"recall": round(100 * c["tp"] / support, 2) if support else 0.0,
+                                    "tp": c["tp"], "support": support}
+    return report
+
+
 def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GOLD_WORDS,
-             segmenter_name: str = "underthesea", limit: int | None = None, documents: bool = True) -> dict:
-    """Score tagger `tagger_name` on `gold_path`; see the module docstring for `words`.
+             segmenter_name: str = "underthesea", limit: int | None = None, context: str = SENTENCE_CONTEXT,
+             gazetteer: bool = True, train_files: list[Path] | None = None, train_dir: Path | None = None) -> dict:
+    """Score tagger `tagger_name` on `gold_path`; see the module docstring for `words` and `context`.
 
     `words="gold"` needs word-level CoNLL; other files are always run with `segmenter_name`.
-    Speed counts the tagger only (`segment_seconds` is reported apart).
+    Speed counts the tagger only (`segment_seconds` is reported apart). `gazetteer=False` scores our
+    tagger without its hand-written name list. Seen/unseen recall uses `train_files` (default: the
+    files our model's training.json lists, under `train_dir`; underthesea's are unknown: no split).
     """
-    sentences = read_gold(gold_path)[:limit]
     if words not in (GOLD_WORDS, SEGMENTER_WORDS, PIPELINE_WORDS):
         raise ValueError(f"words must be {GOLD_WORDS!r}, {SEGMENTER_WORDS!r} or {PIPELINE_WORDS!r}, not {words!r}")
+    if context not in (SENTENCE_CONTEXT, DOCUMENT_CONTEXT):
+        raise ValueError(f"context must be {SENTENCE_CONTEXT!r} or {DOCUMENT_CONTEXT!r}, not {context!r}")
+    sentences = read_gold(gold_path)[:limit]
     raw_sentences, offset_maps = sentences, None
     if words == PIPELINE_WORDS:
         # The raw sentence goes through our normalize step first, as `vnpipe ner` does; predicted
@@ -138,7 +206,16 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
     if words == GOLD_WORDS and sentences and sentences[0].words is None:
         raise ValueError(f"{gold_path} has no gold word segmentation (syllable CoNLL or span JSONL); "
                          f"evaluate it with words={SEGMENTER_WORDS!r}")
-    tagger = get_tagger(tagger_name)
+    tagger = get_tagger(tagger_name, gazetteer)
+    novelty_note = None
+    if train_files is None and hasattr(tagger, "model_dir"):
+        try:
+            train_files = model_train_files(tagger.model_dir, train_dir)
+        except ValueError as error:
+            if train_dir is not None:
+                raise
+            novelty_note = f"no seen/unseen split: {error}"  # an install without ../shared
+    names = training_names(train_files) if train_files is not None else None
     segment_seconds = 0.0
     if words == GOLD_WORDS:
         inputs = [sentence.words for sentence in sentences]
@@ -148,7 +225,8 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
         inputs = [segmenter.segment(sentence.text) for sentence in sentences]
         segment_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    if documents and hasattr(tagger, "tag_document"):
+    in_documents = context == DOCUMENT_CONTEXT and hasattr(tagger, "tag_document")
+    if in_documents:
         tagged = _tag_documents(tagger, sentences, inputs)
     else:
         tagged = [tagger.tag(sentence.text, sentence_words) for sentence, sentence_words in zip(sentences, inputs)]
@@ -169,11 +247,15 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
     return {
         "gold": str(gold_path), "tagger": tagger_name, "tagger_checksum": tagger.checksum(),
         "words": GOLD_WORDS if words == GOLD_WORDS else f"{words}:{segmenter_name}",
-        "context": "document" if documents and hasattr(tagger, "tag_document") else "sentence",
+        "context": DOCUMENT_CONTEXT if in_documents else SENTENCE_CONTEXT, "gazetteer": gazetteer,
         "sentences": len(sentences), "tag_seconds": round(tag_seconds, 2),
         "segment_seconds": round(segment_seconds, 2),
         "sentences_per_second": round(len(sentences) / tag_seconds, 1) if tag_seconds else None,
-        **score(gold, predicted), "errors": errors,
+        **score(gold, predicted),
+        "train_files": [str(path) for path in train_files] if train_files is not None else None,
+        "recall_by_novelty": seen_unseen_recall(sentences, predicted, names) if names is not None else None,
+        "novelty_note": novelty_note,
+        "errors": errors,
     }
 
 
