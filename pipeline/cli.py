@@ -13,6 +13,7 @@ from rich.table import Table
 from .stages import ingest
 from .runtime.engines import default_workers
 from .errors import VnpipeError
+from .stages.dedup import Dedup
 from .stages.keywords import Keywords
 from .stages.ner import Ner
 from .stages.normalize import Normalize
@@ -50,6 +51,11 @@ def run_command(
     max_chars: int = typer.Option(ingest.Settings.max_chars, help="Longer documents are error rows, not processed."),
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern (hoà, thuỷ) or classic (hòa, thủy)."),
     keep_boilerplate: bool = typer.Option(False, help="Keep page furniture in the text (nothing is removed or audited)."),
+    dedup_threshold: float = typer.Option(Dedup.Settings.threshold, help="Dedup: estimated Jaccard similarity of word shingles from which two documents are duplicates."),
+    shingle_size: int = typer.Option(Dedup.Settings.shingle_size, help="Dedup: words per shingle."),
+    num_perm: int = typer.Option(Dedup.Settings.num_perm, help="Dedup: MinHash permutations (signature length)."),
+    bands: int = typer.Option(Dedup.Settings.bands, help="Dedup: LSH bands (must divide --num-perm)."),
+    skip_duplicates: bool = typer.Option(False, help="Segment, NER and keywords analyse only the kept (first) document of each dedup cluster."),
     segmenter: str = typer.Option(Segment.Settings.backend, help="Word segmentation backend: vnpipe, underthesea or pyvi."),
     user_words: Optional[Path] = typer.Option(None, help="A file of extra words to keep whole, one a line."),
     ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe or underthesea."),
@@ -64,15 +70,16 @@ def run_command(
     force: bool = typer.Option(False, help="Write into a non-empty folder that is not a vnpipe run."),
     progress: bool = typer.Option(True, help="Show progress bars."),
 ) -> None:
-    """Run the pipeline (ingest, normalize, segment, ner, keywords) over CORPUS into OUT."""
+    """Run the pipeline (ingest, normalize, dedup, segment, ner, keywords) over CORPUS into OUT."""
     settings = RunSettings(
         ingest=ingest.Settings(text_field=text_field, shard_size=shard_size, max_chars=max_chars),
         normalize=Normalize.Settings(tone_style=tone_style, remove_boilerplate=not keep_boilerplate),
+        dedup=Dedup.Settings(shingle_size=shingle_size, num_perm=num_perm, bands=bands, threshold=dedup_threshold),
         segment=Segment.Settings(backend=segmenter, user_words=_path_setting(user_words)),
         ner=Ner.Settings(backend=ner_backend, aliases=_path_setting(aliases)),
         keywords=Keywords.Settings(top_k=top_k, min_score=min_score, document_frequencies=document_frequencies,
                                    tag_rules=_path_setting(tag_rules)),
-        workers=workers or default_workers(), engine=engine, scheduler=scheduler,
+        workers=workers or default_workers(), engine=engine, scheduler=scheduler, skip_duplicates=skip_duplicates,
     )
     try:
         report = _guarded(lambda: run(corpus, out, settings, only=only, start=start, until=until,
@@ -94,8 +101,24 @@ def print_summary(report: RunReport) -> None:
         table.add_row(stage.stage, str(stage.documents_in), str(stage.documents_out), str(stage.errors),
                       str(stage.documents_computed), str(stage.documents_reused), f"{stage.seconds:.1f}")
     Console().print(table)
+    dedup = next((stage for stage in report.stages if stage.stage == "dedup"), None)
+    if dedup is not None:
+        Console().print(dedup_line(dedup.totals, dedup.documents_out,
+                                   sum(stage.skipped for stage in report.stages)), soft_wrap=True, markup=False)
     if report.errors:
         console.print(f"[yellow]{report.errors} document(s) failed; see {report.run}/errors[/yellow]")
+
+
+def dedup_line(totals: dict, documents: int, skipped: int) -> str:
+    """What the dedup stage found, and what the later stages did with the duplicates."""
+    duplicates = totals.get("duplicates", 0)
+    if not duplicates:
+        return f"dedup: no duplicates among {documents} documents"
+    line = (f"dedup: {duplicates} of {documents} documents duplicate another ({totals.get('exact_duplicates', 0)} "
+            f"exact) in {totals.get('clusters', 0)} cluster{'s' if totals.get('clusters') != 1 else ''}, "
+            f"largest {totals.get('largest_cluster', 0)}; ")
+    return line + ("segment, ner and keywords skipped them (--skip-duplicates)" if skipped else
+                   "all were analysed (--skip-duplicates analyses one per cluster)")
 
 
 @app.command("segment")
@@ -174,12 +197,13 @@ def export_command(
 def show_command(
     run_dir: Path = typer.Argument(..., metavar="RUN", help="A run directory (the --out of vnpipe run)."),
     top: int = typer.Option(10, help="How many entities and keywords to list."),
+    unique_only: bool = typer.Option(False, help="Count entities and keywords over the kept document of each dedup cluster only."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """A run at a glance: documents, errors, entities by label, top entities and top keywords."""
+    """A run at a glance: documents, duplicates, errors, entities by label, top entities and top keywords."""
     from .outputs.show import render, summarize
 
-    summary = _guarded(lambda: summarize(run_dir, top))
+    summary = _guarded(lambda: summarize(run_dir, top, unique_only))
     if as_json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -303,6 +327,49 @@ def eval_boilerplate_command(
 
 def _pct(value: Optional[float]) -> str:
     return "-" if value is None else f"{value:.2f}"
+
+
+@eval_app.command("dedup")
+def eval_dedup_command(
+    gold: Path = typer.Argument(..., help="Gold TSV: a<TAB>b<TAB>duplicate|distinct[<TAB>kind], documents named by record id, doc_id, source or SOURCE#RECORD."),
+    run_dir: Path = typer.Option(..., "--run", help="A run through dedup over the gold's corpus."),
+    thresholds: Optional[str] = typer.Option(None, help="Also score these thresholds, comma-separated, re-clustered from the run's signatures."),
+    bands: Optional[str] = typer.Option(None, help="With --thresholds: these numbers of bands, comma-separated (default: the run's)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """Precision and recall of duplicate pairs (two documents in one cluster) against GOLD, beside the exact-hash baseline."""
+    from .evaluate.dedup import evaluate
+
+    _require_file(gold)
+    try:
+        result = _guarded(lambda: evaluate(run_dir, gold, [float(t) for t in _names(thresholds or "")] or None,
+                                           [int(b) for b in _names(bands or "")] or None))
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(code=2) from None
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    settings = result["settings"]
+    table = Table(title=f"duplicate pairs: {run_dir} against {gold} ({result['documents']} documents, "
+                        f"{result['dedup']['gold_pairs']} gold pairs)", title_justify="left")
+    for column in ("clusters from", "precision", "recall", "F1", "predicted pairs", "correct"):
+        table.add_column(column, justify="left" if column == "clusters from" else "right")
+    rows = [(f"dedup (threshold {settings['threshold']}, {settings['bands']} bands)", result["dedup"]),
+            ("exact hash of the normalized text", result["exact_hash"]),
+            *((f"threshold {s['threshold']}, {s['bands']} bands", s) for s in result["sweep"])]
+    for name, scores in rows:
+        table.add_row(name, f"{scores['precision']:.4f}", f"{scores['recall']:.4f}", f"{scores['f1']:.4f}",
+                      str(scores["predicted_pairs"]), str(scores["correct_pairs"]))
+    Console().print(table)
+    kinds = Table(title="listed pairs by kind: share put in one cluster (duplicate: found; distinct: wrongly merged)",
+                  title_justify="left")
+    for column in ("kind", "label", "pairs", "dedup", "exact hash"):
+        kinds.add_column(column, justify="left" if column in ("kind", "label") else "right")
+    for ours, exact in zip(result["dedup"]["kinds"], result["exact_hash"]["kinds"]):
+        kinds.add_row(ours["kind"], ours["label"], str(ours["pairs"]), f"{ours['same_cluster'] / ours['pairs']:.3f}",
+                      f"{exact['same_cluster'] / exact['pairs']:.3f}")
+    Console().print(kinds)
 
 
 @eval_app.command("topics")

@@ -140,7 +140,7 @@ def test_ids_from_the_data_never_choose_where_files_go(bad_run, bad_corpus):
     assert "../../../../tmp/evil" in set(ingest["source_id"])
     assert not Path("/tmp/evil").exists()
     written = {p.relative_to(run).parts[0] for p in run.rglob("*")}
-    assert written == {"_run.json", "ingest", "normalize", "segment", "ner", "keywords", "errors", "summary"}
+    assert written == {"_run.json", "ingest", "normalize", "dedup", "segment", "ner", "keywords", "errors", "summary"}
 
 
 def test_the_cli_exit_code_and_summary_count_the_failures(bad_corpus, tmp_path):
@@ -172,7 +172,7 @@ def test_unknown_stage(finished_run):
     before = snapshot(finished_run)
     with pytest.raises(UnknownStage) as error:
         run_sample(finished_run, only="ner,tagging")
-    assert str(error.value) == ("unknown stage 'tagging'; the stages are: ingest, normalize, segment, ner, keywords")
+    assert str(error.value) == ("unknown stage 'tagging'; the stages are: ingest, normalize, dedup, segment, ner, keywords")
     assert snapshot(finished_run) == before
 
 

@@ -68,7 +68,7 @@ def test_rerun_notebook_recomputes_only_keywords(executed):
     notebook = executed("02-rerun-one-stage.ipynb")
     [digests] = [o for o in outputs(notebook) if "files unchanged" in o.get("data", {}).get("text/plain", "")]
     rows = [line.split()[1:] for line in digests["data"]["text/plain"].splitlines()[1:]]
-    assert rows == [["ingest", "True"], ["normalize", "True"], ["segment", "True"], ["ner", "True"],
+    assert rows == [["ingest", "True"], ["normalize", "True"], ["dedup", "True"], ["segment", "True"], ["ner", "True"],
                     ["keywords", "False"]]
     assert "'top_k': 5" in text_of(notebook)
 

@@ -13,7 +13,9 @@ from conftest import SAMPLE
 
 def test_every_stage_writes_parts_and_a_manifest(sample_run):
     for stage in pipeline.ORDER:
-        assert sorted(p.name for p in (sample_run / stage).iterdir()) == ["_manifest.json", "part-00000.parquet"]
+        sketches = ["_sketches"] if stage == "dedup" else []  # the signatures dedup clusters on
+        assert sorted(p.name for p in (sample_run / stage).iterdir()) == ["_manifest.json", *sketches,
+                                                                           "part-00000.parquet"]
     manifest = pd.read_json(sample_run / "ner" / "_manifest.json", typ="series")
     assert manifest["stage"] == "ner" and manifest["documents_in"] == 8 and manifest["documents_out"] == 8
     assert manifest["model_checksum"].startswith("vnpipe-ner-")
@@ -98,7 +100,7 @@ def test_changed_settings_recompute_only_that_stage(sample_run, tmp_path):
     settings = pipeline.RunSettings(keywords=pipeline.STAGES["keywords"].Settings(top_k=3))
     report = pipeline.run(SAMPLE, run_dir, settings, progress=False)
     runs = {s.stage: s.parts_run for s in report.stages}
-    assert runs == {"ingest": 0, "normalize": 0, "segment": 0, "ner": 0, "keywords": 1}
+    assert runs == {"ingest": 0, "normalize": 0, "dedup": 0, "segment": 0, "ner": 0, "keywords": 1}
     assert (run_dir / "ner" / "part-00000.parquet").read_bytes() == before
     assert pipeline.read_stage(run_dir, "keywords")["keywords"].map(len).max() == 3
 

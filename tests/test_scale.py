@@ -17,7 +17,7 @@ from pipeline.runtime.runner import RunSettings
 
 from conftest import SAMPLE, SHARED
 
-STAGES = ("normalize", "segment", "ner", "keywords")
+STAGES = ("normalize", "dedup", "segment", "ner", "keywords")
 
 
 def settings(shard_size: int = 2, **engine) -> RunSettings:
@@ -40,7 +40,7 @@ def corpus(tmp_path) -> Path:
 def test_a_rerun_recomputes_only_changed_and_new_documents(corpus, tmp_path):
     run = tmp_path / "run"
     first = pipeline.run(corpus, run, settings(), progress=False)
-    assert [s.documents_computed for s in first.stages] == [8, 8, 8, 8, 8]
+    assert [s.documents_computed for s in first.stages] == [8, 8, 8, 8, 8, 8]
 
     # Edit one document and add one whose name sorts first, which shifts every shard boundary.
     edited = corpus / "tin-cong-nghe" / "openai-nvidia.txt"
@@ -50,7 +50,7 @@ def test_a_rerun_recomputes_only_changed_and_new_documents(corpus, tmp_path):
                                       encoding="utf-8")
     second = pipeline.run(corpus, run, settings(), progress=False)
     computed = {s.stage: (s.documents_computed, s.documents_reused) for s in second.stages}
-    assert computed["segment"] == (2, 7) and computed["ner"] == (2, 7)
+    assert computed["dedup"] == (2, 7) and computed["segment"] == (2, 7) and computed["ner"] == (2, 7)
 
     fresh = tmp_path / "fresh"
     pipeline.run(corpus, fresh, settings(), progress=False)
@@ -64,7 +64,7 @@ def test_a_settings_change_recomputes_that_stage_and_those_after_it(corpus, tmp_
                           segment=pipeline.STAGES["segment"].Settings(backend="pyvi"))
     report = pipeline.run(corpus, run, changed, progress=False)
     assert {s.stage: s.documents_computed for s in report.stages} == {
-        "ingest": 0, "normalize": 0, "segment": 8, "ner": 8, "keywords": 8}
+        "ingest": 0, "normalize": 0, "dedup": 0, "segment": 8, "ner": 8, "keywords": 8}
 
 
 def test_parts_record_their_fingerprints_in_the_footer(corpus, tmp_path):
@@ -87,7 +87,7 @@ def test_workers_and_engines_give_identical_rows(corpus, tmp_path):
     assert rows_of(one) == rows_of(two)
     dask_run = tmp_path / "dask"
     report = pipeline.run(corpus, dask_run, settings(engine="dask", workers=2), progress=False)
-    assert [s.documents_out for s in report.stages] == [8] * 5
+    assert [s.documents_out for s in report.stages] == [8] * 6
     assert rows_of(one) == rows_of(dask_run)
 
 
@@ -96,7 +96,8 @@ def _part_count(run: Path, stage: str) -> int:
 
 
 # Where the run is killed: once this many parts of the stage exist (the kill lands a little later).
-KILL_POINTS = [("ingest", 1), ("normalize", 2), ("segment", 1), ("segment", 6), ("ner", 3), ("keywords", 1)]
+KILL_POINTS = [("ingest", 1), ("normalize", 2), ("dedup", 1), ("segment", 1), ("segment", 6), ("ner", 3),
+               ("keywords", 1)]
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,7 @@ def test_a_killed_run_resumes_with_nothing_lost_or_duplicated(stage, part_count,
         assert parts.read_part_info(part) is not None, part
 
     report = pipeline.run(news_corpus, run, settings(), progress=False)
-    assert [s.documents_out for s in report.stages] == [24] * 5
+    assert [s.documents_out for s in report.stages] == [24] * 6
     assert rows_of(run) == rows_of(clean_news_run)
     assert not list(run.glob("**/.*.tmp")) and not list(run.glob("*/_previous"))
     assert not (run / "_lock").exists()

@@ -14,7 +14,9 @@ def test_summary_counts_the_run(sample_run):
     summary = summarize(sample_run, top=3)
     entities = pipeline.read_stage(sample_run, "ner", shape="items")
     assert (summary.documents, summary.sources, summary.errors) == (8, 5, 0)
-    assert summary.stages == [{"stage": stage, "documents": 8, "errors": 0} for stage in pipeline.ORDER]
+    assert summary.stages == [{"stage": stage, "documents": 8, "errors": 0, "skipped": 0} for stage in pipeline.ORDER]
+    assert summary.duplicates == {"duplicates": 0, "exact_duplicates": 0, "clusters": 0, "largest_cluster": 1,
+                                  "unique": 8}
     assert {row["label"]: row["mentions"] for row in summary.entities_by_label} == \
         entities["label"].value_counts().to_dict()
     top = entities["canonical"].value_counts()
@@ -29,11 +31,12 @@ def test_vnpipe_show_prints_a_short_summary(sample_run):
     lines = result.stdout.splitlines()
     labels = pipeline.read_stage(sample_run, "ner", shape="items")["label"].value_counts()
     assert " ".join(lines[0].split()) == f"{sample_run}: 8 documents from 5 files of {SAMPLE}, 0 errors"
-    assert lines[1] == "stages    ingest 8 · normalize 8 · segment 8 · ner 8 · keywords 8"
-    assert lines[2] == "entities  " + " · ".join(f"{label} {n}" for label, n in labels.items())
-    assert lines[3].split() == ["top", "entities", "top", "keywords"]
-    assert lines[4].split() == ["entity", "label", "n", "docs", "term", "docs", "score"]
-    assert len(lines) == 6 + 5
+    assert lines[1] == "stages    ingest 8 · normalize 8 · dedup 8 · segment 8 · ner 8 · keywords 8"
+    assert lines[2] == "duplicates none"
+    assert lines[3] == "entities  " + " · ".join(f"{label} {n}" for label, n in labels.items())
+    assert lines[4].split() == ["top", "entities", "top", "keywords"]
+    assert lines[5].split() == ["entity", "label", "n", "docs", "term", "docs", "score"]
+    assert len(lines) == 7 + 5
 
 
 def test_vnpipe_show_json(sample_run):
@@ -50,7 +53,7 @@ def test_show_counts_errors_by_stage_and_reason(tmp_path):
     pipeline.run(corpus, tmp_path / "run", progress=False)
     summary = summarize(tmp_path / "run")
     assert summary.errors == 1
-    assert summary.stages[0] == {"stage": "ingest", "documents": 2, "errors": 1}
+    assert summary.stages[0] == {"stage": "ingest", "documents": 2, "errors": 1, "skipped": 0}
     [error] = summary.errors_by_reason
     assert error["stage"] == "ingest" and error["reason"].startswith("line 2 is not valid JSON")
     result = CliRunner().invoke(app, ["show", str(tmp_path / "run")])

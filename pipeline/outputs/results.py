@@ -19,16 +19,20 @@ RUN_COLUMNS = {
     "ingest": {"source": "source", "record": "record", "format": "format", "text": "original_text"},
     "normalize": {"title": "title", "date": "date", "language": "language", "text": "text",
                   "sentences": "sentences"},
+    "dedup": {"cluster": "cluster", "duplicate_of": "duplicate_of", "similarity": "similarity", "exact": "exact"},
     "segment": {"tokens": "tokens"},
     "ner": {"entities": "entities"},
     "keywords": {"keywords": "keywords", "tags": "tags"},
 }
 
 
-def read_stage(run: str | Path, stage: str, shape: str = "documents") -> pd.DataFrame:
+def read_stage(run: str | Path, stage: str, shape: str = "documents", unique_only: bool = False) -> pd.DataFrame:
     """A stage's output: one row per document (nested lists), or with `shape="items"` one row per
-    sentence, token, entity or keyword, its fields as columns, joined to the document by `doc_id`."""
+    sentence, token, entity or keyword, its fields as columns, joined to the document by `doc_id`.
+    `unique_only=True` leaves out the documents the dedup stage found to duplicate another one."""
     frame = _read_parts(Path(run), stage)
+    if unique_only:
+        frame = frame[~frame["doc_id"].isin(duplicate_ids(run))].reset_index(drop=True)
     if shape == "documents":
         return frame
     if shape != "items" or stage not in ITEMS:
@@ -36,12 +40,14 @@ def read_stage(run: str | Path, stage: str, shape: str = "documents") -> pd.Data
     return explode(frame, ITEMS[stage])
 
 
-def read_run(run: str | Path) -> pd.DataFrame:
+def read_run(run: str | Path, unique_only: bool = False) -> pd.DataFrame:
     """One row per document that came through ingest, with every stage joined by `doc_id`:
     `source`, `record`, `format`, `original_text` (as read), `title`, `date`, `language`, `text`
-    (normalized; offsets point here), `sentences`, `tokens`, `entities`, `keywords` (and `tags`
-    when the keywords stage wrote them). A stage that has not run adds no columns; a document that
-    failed in a stage has NaN there (its reason is in `read_errors`)."""
+    (normalized; offsets point here), `sentences`, `cluster`, `duplicate_of`, `similarity`, `exact`
+    (dedup), `tokens`, `entities`, `keywords` (and `tags` when the keywords stage wrote them). A
+    stage that has not run adds no columns; a document that failed in a stage has NaN there (its
+    reason is in `read_errors`), and so has a duplicate that a `--skip-duplicates` run did not
+    analyse. `unique_only=True` keeps one document per dedup cluster (the first, in corpus order)."""
     run = require_run(run)
     frame = None
     for stage, columns in RUN_COLUMNS.items():
@@ -52,7 +58,16 @@ def read_run(run: str | Path) -> pd.DataFrame:
         frame = part if frame is None else frame.merge(part, on="doc_id", how="left")
     if frame is None:
         raise FileNotFoundError(f"{run} holds no stage output; run `vnpipe run CORPUS --out {run}` first")
+    if unique_only:
+        frame = frame[~frame["doc_id"].isin(duplicate_ids(run))].reset_index(drop=True)
     return frame
+
+
+def duplicate_ids(run: str | Path) -> set[str]:
+    """The doc_ids the dedup stage found to duplicate an earlier document (all but the kept one of
+    each cluster)."""
+    dedup = _read_parts(require_run(run), "dedup")
+    return set(dedup.loc[dedup["duplicate_of"].notna(), "doc_id"])
 
 
 def explode(frame: pd.DataFrame, column: str) -> pd.DataFrame:

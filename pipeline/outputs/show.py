@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..runtime import parts
+from ..errors import StageNotRun
 from .results import read_errors, read_stage, require_run
 
 
@@ -22,7 +23,10 @@ class RunSummary:
     documents: int = 0
     sources: int = 0
     errors: int = 0
-    stages: list[dict[str, Any]] = field(default_factory=list)  # stage, documents, errors
+    stages: list[dict[str, Any]] = field(default_factory=list)  # stage, documents, errors, skipped
+    # dedup: duplicates, exact_duplicates, clusters (of 2 or more), largest_cluster, unique; None without dedup
+    duplicates: dict[str, int] | None = None
+    unique_only: bool = False  # entities and keywords counted over the kept document of each cluster only
     errors_by_reason: list[dict[str, Any]] = field(default_factory=list)  # stage, reason, documents
     entities_by_label: list[dict[str, Any]] = field(default_factory=list)  # label, mentions, documents
     top_entities: list[dict[str, Any]] = field(default_factory=list)  # entity, label, mentions, documents
@@ -32,14 +36,23 @@ class RunSummary:
         return asdict(self)
 
 
-def summarize(run: str | Path, top: int = 10) -> RunSummary:
+def summarize(run: str | Path, top: int = 10, unique_only: bool = False) -> RunSummary:
     """The numbers `vnpipe show` prints. Entities count by canonical name; keywords rank by the
-    number of documents they are a keyword of, then by their summed score."""
+    number of documents they are a keyword of, then by their summed score; with `unique_only`,
+    over the kept document of each dedup cluster only."""
     run = require_run(run)
-    summary = RunSummary(str(run))
-    manifests = {stage: parts.read_manifest(run, stage) for stage in ("ingest", "normalize", "segment", "ner", "keywords")}
-    summary.stages = [{"stage": stage, "documents": m["documents_out"], "errors": m["errors"]}
-                      for stage, m in manifests.items() if m]
+    summary = RunSummary(str(run), unique_only=unique_only)
+    manifests = {stage: parts.read_manifest(run, stage)
+                 for stage in ("ingest", "normalize", "dedup", "segment", "ner", "keywords")}
+    summary.stages = [{"stage": stage, "documents": m["documents_out"], "errors": m["errors"],
+                       "skipped": m.get("skipped", 0)} for stage, m in manifests.items() if m]
+    if manifests["dedup"]:
+        dedup = manifests["dedup"]
+        summary.duplicates = {key: dedup.get(key, 0) for key in ("duplicates", "exact_duplicates", "clusters",
+                                                                 "largest_cluster")}
+        summary.duplicates["unique"] = dedup["documents_out"] - summary.duplicates["duplicates"]
+    elif unique_only:
+        raise StageNotRun(str(run), "dedup")
     if manifests["ingest"]:
         summary.corpus = manifests["ingest"].get("corpus")
         ingest = read_stage(run, "ingest")
@@ -51,7 +64,7 @@ def summarize(run: str | Path, top: int = 10) -> RunSummary:
         by_reason = by_reason.sort_values(["documents", "stage", "reason"], ascending=[False, True, True])
         summary.errors_by_reason = _records(by_reason.head(top))
     if manifests["ner"]:
-        entities = read_stage(run, "ner", shape="items")
+        entities = read_stage(run, "ner", shape="items", unique_only=unique_only)
         if not entities.empty:
             labels = entities.groupby("label").agg(mentions=("doc_id", "size"), documents=("doc_id", "nunique"))
             summary.entities_by_label = _records(labels.sort_values(["mentions"], ascending=False).reset_index())
@@ -60,7 +73,7 @@ def summarize(run: str | Path, top: int = 10) -> RunSummary:
             names = names.sort_values(["mentions", "documents", "canonical"], ascending=[False, False, True])
             summary.top_entities = _records(names.head(top).rename(columns={"canonical": "entity"}))
     if manifests["keywords"]:
-        keywords = read_stage(run, "keywords", shape="items")
+        keywords = read_stage(run, "keywords", shape="items", unique_only=unique_only)
         if not keywords.empty:
             terms = keywords.groupby("term").agg(documents=("doc_id", "nunique"), score=("score", "sum")).reset_index()
             terms = terms.sort_values(["documents", "score", "term"], ascending=[False, False, True])
@@ -81,8 +94,8 @@ def render(summary: RunSummary) -> Group:
                       f" of {summary.corpus}" if summary.corpus else "", ", ",
                       (f"{summary.errors} errors", "red" if summary.errors else "green"),
                       no_wrap=True, overflow="ignore"),
-        Text("stages    " + " · ".join(f"{s['stage']} {s['documents']}" + (f" ({s['errors']} failed)" if s["errors"] else "")
-                                    for s in summary.stages)),
+        Text("stages    " + " · ".join(f"{s['stage']} {s['documents']}" + _stage_notes(s) for s in summary.stages)),
+        *([Text("duplicates " + _duplicates_line(summary))] if summary.duplicates is not None else []),
         Text("entities  " + " · ".join(f"{row['label']} {row['mentions']}" for row in summary.entities_by_label)
              if summary.entities_by_label else "entities  none"),
     ]
@@ -93,6 +106,23 @@ def render(summary: RunSummary) -> Group:
     if summary.errors_by_reason:
         sections.append(_table("errors", ["stage", "reason", "documents"], summary.errors_by_reason))
     return Group(*sections)
+
+
+def _stage_notes(stage: dict[str, Any]) -> str:
+    notes = [f"{stage['errors']} failed"] if stage["errors"] else []
+    notes += [f"{stage['skipped']} duplicates skipped"] if stage.get("skipped") else []
+    return f" ({', '.join(notes)})" if notes else ""
+
+
+def _duplicates_line(summary: RunSummary) -> str:
+    found = summary.duplicates or {}
+    if not found.get("duplicates"):
+        return "none"
+    clusters = found["clusters"]
+    line = (f"{found['duplicates']} of {found['duplicates'] + found['unique']} documents ({found['exact_duplicates']} "
+            f"exact) in {clusters} cluster{'s' if clusters != 1 else ''}, largest {found['largest_cluster']}; "
+            f"{found['unique']} unique")
+    return line + (" · entities and keywords of unique documents only" if summary.unique_only else "")
 
 
 def _table(title: str, columns: list[str], rows: list[dict[str, Any]]) -> Table:

@@ -5,6 +5,7 @@ A run directory looks like
     RUN/<stage>/part-00000.parquet      one part per shard of documents
     RUN/<stage>/_manifest.json          what produced the parts (see runner.py)
     RUN/<stage>/_previous/              older parts kept while a stage reruns, for reuse
+    RUN/<stage>/_sketches/part-00000.parquet   per-document sketches a corpus-level stage fits on (dedup)
     RUN/errors/<stage>-part-00000.parquet
 
 A part's Parquet footer records its fingerprint, the fingerprint of each of its documents and
@@ -26,6 +27,7 @@ RUN_MARKER = "_run.json"
 MANIFEST = "_manifest.json"
 ERRORS_DIR = "errors"
 PREVIOUS_DIR = "_previous"
+SKETCHES_DIR = "_sketches"
 _PART_KEY = b"vnpipe.part"  # footer metadata: {"fingerprint", "documents": {doc_id: fingerprint}, counts}
 
 ERROR_SCHEMA = pa.schema([
@@ -102,6 +104,15 @@ def read_rows(path: Path, doc_ids: set[str]) -> list[dict[str, Any]]:
 
 def stage_dir(run: Path, stage: str) -> Path:
     return run / stage
+
+
+def sketch_dir(run: Path, stage: str) -> Path:
+    """Where a corpus-level stage keeps the per-document sketches it fits on (see runner.py)."""
+    return run / stage / SKETCHES_DIR
+
+
+def read_table(path: Path) -> pa.Table:
+    return pq.read_table(path)
 
 
 def error_part_path(run: Path, stage: str, part: str) -> Path:

@@ -12,6 +12,7 @@ documents. Fingerprints decide all reuse, never file times:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import shutil
 import socket
@@ -24,20 +25,21 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from tqdm import tqdm
 
 from . import parts
 from ..stages import ingest
 from .engines import default_workers, make_engine
 from ..errors import (CorpusNotFound, IncompatibleStageOutput, MissingStageOutput, NotARunDirectory, RunFailed,
-                     RunLocked, UnknownStage)
+                     RunLocked, UnknownStage, VnpipeError)
 from ..stages import ORDER, STAGES
+from ..stages.dedup import SKIPPABLE, Dedup, KeptOnly
 from ..stages.keywords import Keywords
 from ..stages.ner import Ner
 from ..stages.normalize import Normalize
 from ..stages.segment import Segment
 from .stage import Stage, fingerprint
-from ..outputs.summary import write_summary
 
 
 
@@ -47,12 +49,14 @@ class RunSettings:
 
     ingest: ingest.Settings = field(default_factory=ingest.Settings)
     normalize: Normalize.Settings = field(default_factory=Normalize.Settings)
+    dedup: Dedup.Settings = field(default_factory=Dedup.Settings)
     segment: Segment.Settings = field(default_factory=Segment.Settings)
     ner: Ner.Settings = field(default_factory=Ner.Settings)
     keywords: Keywords.Settings = field(default_factory=Keywords.Settings)
     workers: int = field(default_factory=default_workers)  # processes (local) or Dask workers
     engine: str = "local"  # or "dask"
     scheduler: str | None = None  # a Dask scheduler address; None starts a LocalCluster
+    skip_duplicates: bool = False  # segment, ner and keywords analyse only the kept document of each dedup cluster
 
 
 @dataclass
@@ -66,6 +70,8 @@ class StageReport:
     parts_run: int = 0
     parts_reused: int = 0
     seconds: float = 0.0
+    skipped: int = 0  # documents left out on purpose (--skip-duplicates): neither rows nor errors
+    totals: dict[str, Any] = field(default_factory=dict)  # what the stage counted (dedup: duplicates, clusters)
 
 
 @dataclass
@@ -119,8 +125,15 @@ def run(corpus: str | Path | None, out: str | Path, settings: RunSettings | None
                     reports.append(run_ingest(Path(corpus), run_dir, settings.ingest, progress))
                 else:
                     stage = STAGES[name](getattr(settings, name))
-                    reports.append(run_stage(stage, run_dir, engine, progress))
+                    if settings.skip_duplicates and name in SKIPPABLE:
+                        stage = KeptOnly(stage)
+                    if stage.sketch_schema is not None:
+                        reports.append(run_sketched_stage(stage, run_dir, engine, progress))
+                    else:
+                        reports.append(run_stage(stage, run_dir, engine, progress))
             if "keywords" in names:
+                from ..outputs.summary import write_summary  # pandas: imported only when needed
+
                 write_summary(run_dir)  # RUN/summary/by-source-folder.parquet: cheap, rewritten every run
         except OSError as error:
             # Parts are written atomically, so what is on disk is complete and the next run resumes.
@@ -190,6 +203,17 @@ def run_ingest(corpus: Path, run_dir: Path, settings: ingest.Settings, progress:
     change are left as they are (byte for byte)."""
     started = time.perf_counter()
     report = StageReport("ingest")
+    digest = corpus_digest(corpus, settings)
+    unchanged = _unchanged_ingest(run_dir, digest)
+    if unchanged is not None:
+        summaries = unchanged["parts"]
+        report.parts_reused = len(summaries)
+        report.documents_in = sum(p["rows_in"] for p in summaries.values())
+        report.documents_out = report.documents_reused = sum(p["rows"] for p in summaries.values())
+        report.errors = sum(p["errors"] for p in summaries.values())
+        report.seconds = time.perf_counter() - started
+        parts.write_manifest(run_dir, "ingest", {**unchanged, "corpus": str(corpus), **_totals(report)})
+        return report
     summaries: dict[str, dict[str, Any]] = {}
     bar = tqdm(desc="ingest", unit="doc", disable=not progress or None, leave=False)
     for index, (rows, errors) in enumerate(_shards(ingest.read_corpus(corpus, settings), settings.shard_size)):
@@ -220,12 +244,43 @@ def run_ingest(corpus: Path, run_dir: Path, settings: ingest.Settings, progress:
     parts.write_manifest(run_dir, "ingest", {
         "stage": "ingest", "version": INGEST_VERSION, "settings": dataclasses.asdict(settings),
         "corpus": str(corpus), "input_fingerprint": fingerprint(sorted(p["fingerprint"] for p in summaries.values())),
-        "parts": summaries, **_totals(report),
+        "corpus_digest": digest, "parts": summaries, **_totals(report),
     })
     return report
 
 
 INGEST_VERSION = "2"
+
+
+def corpus_digest(corpus: Path, settings: ingest.Settings) -> str | None:
+    """A hash of the name and bytes of every file of the corpus, with the ingest version and
+    settings: when it matches the last run's, the parts are what reading the corpus again would
+    write, and a rerun skips reading and parsing it (hashing 100 MB takes a tenth of a second).
+    None when a file cannot be read (the ingest stage then reads and reports it)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(fingerprint(INGEST_VERSION, dataclasses.asdict(settings)).encode())
+    try:
+        for path, source in ingest.find_files(corpus):
+            with open(path, "rb") as handle:
+                file_hash = hashlib.file_digest(handle, "blake2b").hexdigest()
+            digest.update(f"{source}\t{file_hash}\n".encode("utf-8", "surrogateescape"))
+    except (OSError, VnpipeError):
+        return None
+    return digest.hexdigest()
+
+
+def _unchanged_ingest(run_dir: Path, digest: str | None) -> dict[str, Any] | None:
+    """The last ingest manifest, when the corpus is byte for byte the one it was made from and
+    every part it lists is on disk with its fingerprint."""
+    manifest = parts.read_manifest(run_dir, "ingest")
+    if digest is None or not manifest or manifest.get("corpus_digest") != digest \
+            or manifest.get("version") != INGEST_VERSION:
+        return None
+    for part, summary in manifest["parts"].items():
+        if (parts.read_part_info(parts.stage_dir(run_dir, "ingest") / part) or {}).get("fingerprint") \
+                != summary["fingerprint"]:
+            return None
+    return manifest
 
 
 def _part_summary(info: dict[str, Any]) -> dict[str, Any]:
@@ -264,6 +319,7 @@ class PartTask:
     fingerprint: str
     documents: dict[str, str]  # doc_id -> the fingerprint it must have
     reusable: dict[str, str]  # doc_id -> a previous part file holding its row with that fingerprint
+    sketch: bool = False  # compute the stage's sketches (into RUN/<stage>/_sketches), not its rows
 
 
 def run_stage(stage: Stage, run_dir: Path, engine: Any = None, progress: bool = True) -> StageReport:
@@ -304,6 +360,7 @@ def run_stage(stage: Stage, run_dir: Path, engine: Any = None, progress: bool = 
     report.errors = sum(p["errors"] for p in summaries.values())
     report.documents_computed = sum(summaries[p]["computed"] for p in stale)
     report.documents_reused = report.documents_out - report.documents_computed
+    report.skipped = report.documents_in - report.documents_out - report.errors
     report.seconds = time.perf_counter() - started
     parts.write_manifest(run_dir, stage.name, {
         "stage": stage.name, "version": stage.version, "settings": dataclasses.asdict(stage.settings),
@@ -337,10 +394,11 @@ def _set_aside_previous_parts(out_dir: Path, current: set[str]) -> dict[str, tup
 def _part_task(stage: Stage, run_dir: Path, part: str, part_fingerprint: str, stage_fingerprint: str,
                previous: dict[str, tuple[Path, str]]) -> PartTask:
     """The fingerprint each document of `part` must have, and those an earlier run already made."""
-    inputs = [(parts.read_part_info(parts.stage_dir(run_dir, r) / part) or {}).get("documents", {})
-              for r in stage.requires]
-    driver = inputs[stage.requires.index(max(stage.requires, key=ORDER.index))]
-    documents = {doc_id: fingerprint(stage_fingerprint, [found.get(doc_id) for found in inputs])
+    inputs = {r: (parts.read_part_info(parts.stage_dir(run_dir, r) / part) or {}).get("documents", {})
+              for r in stage.requires}
+    driver = inputs[max(stage.requires, key=ORDER.index)]
+    row_fingerprint, row_requires = stage.row_identity(stage_fingerprint)
+    documents = {doc_id: fingerprint(row_fingerprint, [inputs[r].get(doc_id) for r in row_requires])
                  for doc_id in driver}
     reusable = {doc_id: str(previous[doc_id][0]) for doc_id, wanted in documents.items()
                 if doc_id in previous and previous[doc_id][1] == wanted}
@@ -360,6 +418,90 @@ def _upstream_manifests(stage: Stage, run_dir: Path) -> dict[str, dict[str, Any]
     return manifests
 
 
+def run_sketched_stage(stage: Stage, run_dir: Path, engine: Any = None, progress: bool = True) -> StageReport:
+    """A corpus-level stage that fits on per-document sketches (dedup), in three steps:
+    1. sketches, part by part on the engine, reused per document like any stage's rows
+       (RUN/<stage>/_sketches/part-*.parquet);
+    2. `fit_sketches` over every sketch, in corpus order, in this process;
+    3. the rows, part by part, here. A part's fingerprint is that of its rows, so a part whose rows
+       did not change is left as it was, and so are the parts of later stages that read it.
+    When neither the stage's settings nor any input part changed, nothing is read at all."""
+    started = time.perf_counter()
+    report = StageReport(stage.name)
+    upstream = _upstream_manifests(stage, run_dir)
+    driver = max(stage.requires, key=ORDER.index)
+    part_names = list(upstream[driver]["parts"])
+    stage_fingerprint, sketch_fingerprint = stage.fingerprint(), stage.sketch_fingerprint()
+    wanted = {part: fingerprint(sketch_fingerprint, [upstream[r]["parts"][part]["fingerprint"] for r in stage.requires])
+              for part in part_names}
+    corpus_fingerprint = fingerprint(stage_fingerprint, [(part, wanted[part]) for part in part_names])
+    out_dir, sketch_dir = parts.stage_dir(run_dir, stage.name), parts.sketch_dir(run_dir, stage.name)
+    manifest = parts.read_manifest(run_dir, stage.name) or {}
+    if manifest.get("corpus_fingerprint") == corpus_fingerprint and list(manifest.get("parts", {})) == part_names \
+            and all((parts.read_part_info(out_dir / part) or {}).get("fingerprint") == summary["fingerprint"]
+                    for part, summary in manifest["parts"].items()):
+        report.parts_reused = len(part_names)
+        for key in ("documents_in", "documents_out", "errors"):
+            setattr(report, key, manifest[key])
+        report.documents_reused = report.documents_out
+        report.totals = {key: manifest[key] for key in manifest.get("totals_keys", [])}
+        report.seconds = time.perf_counter() - started
+        return report
+
+    sketches: dict[str, dict[str, Any]] = {}
+    for part in part_names:
+        info = parts.read_part_info(sketch_dir / part)
+        if info and info["fingerprint"] == wanted[part]:
+            sketches[part] = info
+    stale = [part for part in part_names if part not in sketches]
+    if stale:
+        previous = _set_aside_previous_parts(sketch_dir, set(sketches))
+        tasks = [dataclasses.replace(_part_task(stage, run_dir, part, wanted[part], sketch_fingerprint, previous),
+                                     sketch=True) for part in stale]
+        bar = tqdm(total=len(tasks), desc=f"{stage.name} sketches", unit="part", disable=not progress or None,
+                   leave=False)
+        for part, info in (engine or make_engine("local", 1)).map(process_part, tasks):
+            sketches[part] = info
+            bar.update()
+        bar.close()
+        shutil.rmtree(sketch_dir / parts.PREVIOUS_DIR, ignore_errors=True)
+    for name in parts.list_parts(sketch_dir):
+        if name not in sketches:
+            (sketch_dir / name).unlink()
+
+    tables = [parts.read_table(sketch_dir / part) for part in part_names]
+    report.totals = stage.fit_sketches(pa.concat_tables(tables) if tables else stage.sketch_schema.empty_table())
+    summaries: dict[str, dict[str, Any]] = {}
+    for part, table in zip(part_names, tables):
+        # Every sketched document has a row: fit_sketches saw it (a failure here is a bug, not the document's).
+        rows = [{**stage.process({"doc_id": doc_id}), "doc_id": doc_id} for doc_id in table["doc_id"].to_pylist()]
+        documents = {row["doc_id"]: fingerprint(stage_fingerprint, row) for row in rows}
+        info = {"fingerprint": fingerprint(stage_fingerprint, documents), "documents": documents,
+                "rows_in": sketches[part]["rows_in"], "rows": len(rows), "errors": sketches[part]["errors"],
+                "computed": sketches[part].get("computed", 0)}
+        if (parts.read_part_info(out_dir / part) or {}).get("fingerprint") == info["fingerprint"]:
+            report.parts_reused += 1
+        else:
+            parts.write_parquet_atomic(parts.rows_to_table(rows, stage.schema), out_dir / part, info)
+            report.parts_run += 1
+        summaries[part] = _part_summary(info)
+    _remove_stale_parts(run_dir, stage.name, summaries)
+    report.documents_in = sum(p["rows_in"] for p in summaries.values())
+    report.documents_out = sum(p["rows"] for p in summaries.values())
+    report.errors = sum(p["errors"] for p in summaries.values())
+    report.documents_computed = sum(sketches[p].get("computed", 0) for p in stale)
+    report.documents_reused = report.documents_out - report.documents_computed
+    report.seconds = time.perf_counter() - started
+    parts.write_manifest(run_dir, stage.name, {
+        "stage": stage.name, "version": stage.version, "settings": dataclasses.asdict(stage.settings),
+        "model_checksum": stage.model_checksum(), "fingerprint": stage_fingerprint,
+        "corpus_fingerprint": corpus_fingerprint,
+        "input_fingerprint": fingerprint(sorted(p["fingerprint"] for p in summaries.values())),
+        "parts": summaries, "totals_keys": sorted(report.totals), **_totals(report),
+    })
+    return report
+
+
 def process_part(task: PartTask) -> tuple[str, dict[str, Any]]:
     """Run a stage over one part: reuse the rows an earlier run made for unchanged documents,
     compute the others, and write the error rows and then the part (so a part that exists is
@@ -367,13 +509,16 @@ def process_part(task: PartTask) -> tuple[str, dict[str, Any]]:
     started = time.perf_counter()
     stage, run_dir, part = task.stage, task.run_dir, task.part
     documents = load_inputs(stage, run_dir, part)
+    analysed = {d["doc_id"] for d in documents if stage.analyses(d)}
     reused: dict[str, dict[str, Any]] = {}
     by_file: dict[str, set[str]] = {}
     for doc_id, path in task.reusable.items():
+        if doc_id not in analysed:
+            continue
         by_file.setdefault(path, set()).add(doc_id)
     for path, doc_ids in by_file.items():
         reused.update((row["doc_id"], row) for row in parts.read_rows(Path(path), doc_ids))
-    result = stage.run([d for d in documents if d["doc_id"] not in reused])
+    result = stage.run([d for d in documents if d["doc_id"] not in reused], sketch=task.sketch)
     computed = {row["doc_id"]: row for row in result.rows}
     rows = [reused.get(d["doc_id"]) or computed[d["doc_id"]] for d in documents
             if d["doc_id"] in reused or d["doc_id"] in computed]
@@ -385,7 +530,9 @@ def process_part(task: PartTask) -> tuple[str, dict[str, Any]]:
             "rows_in": len(documents), "rows": len(rows), "errors": len(errors), "computed": len(computed),
             "seconds": round(time.perf_counter() - started, 3)}
     parts.write_parquet_atomic(parts.rows_to_table(errors, parts.ERROR_SCHEMA), parts.error_part_path(run_dir, stage.name, part))
-    parts.write_parquet_atomic(parts.rows_to_table(rows, stage.schema), parts.stage_dir(run_dir, stage.name) / part, info)
+    out_dir = parts.sketch_dir(run_dir, stage.name) if task.sketch else parts.stage_dir(run_dir, stage.name)
+    parts.write_parquet_atomic(parts.rows_to_table(rows, stage.sketch_schema if task.sketch else stage.schema),
+                               out_dir / part, info)
     return part, info
 
 
@@ -414,8 +561,8 @@ def _remove_stale_parts(run_dir: Path, stage: str, summaries: dict[str, Any]) ->
 
 def _totals(report: StageReport) -> dict[str, Any]:
     return {"documents_in": report.documents_in, "documents_out": report.documents_out,
-            "errors": report.errors, "seconds": round(report.seconds, 3), "finished": _now(),
-            "vnpipe": package_version("vnpipe")}
+            "errors": report.errors, "skipped": report.skipped, **report.totals,
+            "seconds": round(report.seconds, 3), "finished": _now(), "vnpipe": package_version("vnpipe")}
 
 
 def _now() -> str:

@@ -44,6 +44,11 @@ class Stage:
     schema: ClassVar[pa.Schema]  # the rows it produces, one per document
     Settings: ClassVar[type]
     corpus_level: ClassVar[bool] = False  # True: fit() sees every document before run()
+    # A corpus-level stage may need only a summary of each document to fit (dedup: a signature).
+    # Then it declares the summary's schema and computes it in `sketch`: a sketch depends only on
+    # the document and the settings, so the runner computes sketches in the parts (on any engine),
+    # reuses them across runs like per-document rows, and gives them all to `fit_sketches`.
+    sketch_schema: ClassVar[pa.Schema | None] = None
 
     def __init__(self, settings: Any = None) -> None:
         self.settings = settings if settings is not None else self.Settings()
@@ -60,18 +65,43 @@ class Stage:
         return fingerprint(self.name, self.version, dataclasses.asdict(self.settings),
                            self.model_checksum())
 
+    def row_identity(self, stage_fingerprint: str) -> tuple[str, tuple[str, ...]]:
+        """What a document's row depends on: the stage's fingerprint and the rows of these earlier
+        stages. A row whose fingerprint matches one an earlier run wrote is reused."""
+        return stage_fingerprint, self.requires
+
+    def analyses(self, document: dict[str, Any]) -> bool:
+        """False for a document the stage leaves out on purpose (no row, no error)."""
+        return True
+
+    def sketch_fingerprint(self) -> str:
+        """What a sketch depends on: by default all that the rows do; a stage whose sketches ignore
+        some settings (dedup's threshold) leaves them out, so changing those reuses every sketch."""
+        return self.fingerprint()
+
     def fit(self, documents: Iterable[dict[str, Any]]) -> None:
         """Learn corpus-wide statistics; only called when `corpus_level` is True."""
+
+    def sketch(self, document: dict[str, Any]) -> dict[str, Any]:
+        """The summary of one document that `fit_sketches` needs (see `sketch_schema`)."""
+        raise NotImplementedError
+
+    def fit_sketches(self, sketches: pa.Table) -> dict[str, Any]:
+        """Learn from the sketches of every document (an Arrow table in corpus order); returns
+        totals for the manifest."""
+        raise NotImplementedError
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
         """One output row for one document (with its `doc_id`)."""
         raise NotImplementedError
 
-    def run(self, documents: list[dict[str, Any]]) -> StageResult:
+    def run(self, documents: list[dict[str, Any]], sketch: bool = False) -> StageResult:
+        """The rows (or with `sketch`, the sketches) of `documents`; a failure is an error row."""
+        compute = self.sketch if sketch else self.process
         result = StageResult()
         for document in documents:
             try:
-                row = self.process(document)
+                row = compute(document)
             except Exception as error:  # noqa: BLE001 - any failure is one document's error row
                 result.errors.append({"doc_id": document["doc_id"], "reason": _describe(error)})
             else:

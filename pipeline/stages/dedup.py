@@ -1,0 +1,287 @@
+"""The dedup stage: exact and near-duplicate documents, found on the normalized text (after
+boilerplate removal, so two sites' copies of one story match).
+
+Each document gets a *sketch*: a hash of its normalized text and a MinHash signature (datasketch)
+of its word shingles. A sketch depends only on the document and the settings, so the runner
+computes sketches in the parts, on any engine, and reuses them across runs. Clustering then sees
+every sketch at once, which is cheap: LSH banding (documents whose signatures agree on every row
+of one band are candidates), a candidate pair is a duplicate when its estimated Jaccard similarity
+reaches `threshold` (or its texts are identical), and clusters are the connected components of
+duplicate pairs. The first document of a cluster in corpus order is the one kept; it names the
+cluster.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ..errors import InvalidSetting
+from ..runtime.stage import Stage, StageResult, fingerprint
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Defaults chosen on the benchmark of benchmarks/dedup_pairs.py (see the README's dedup section).
+    shingle_size: int = 5     # words (syllables, as Vietnamese is written) per shingle
+    num_perm: int = 128       # MinHash permutations: the signature's length (4 bytes each)
+    bands: int = 32           # LSH bands of num_perm / bands rows; more bands find lower similarities
+    threshold: float = 0.45   # estimated Jaccard similarity of shingle sets from which two documents are duplicates
+    seed: int = 1             # of the MinHash permutations
+
+
+_WORD = re.compile(r"\w+")
+_SIGNATURE = pa.list_(pa.uint32())
+ALL_PAIRS_UP_TO = 24  # an LSH bucket this small gives all its pairs; a larger one each member's
+                      # pairs with the first and the previous member (corpus order), which keeps it linear
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of `text`: runs of letters and digits (punctuation and case never matter)."""
+    return _WORD.findall(text.casefold())
+
+
+def shingles(text: str, size: int) -> set[bytes]:
+    """The distinct runs of `size` consecutive words (all of them when the text is shorter)."""
+    tokens = words(text)
+    if len(tokens) <= size:
+        return {" ".join(tokens).encode()} if tokens else set()
+    return {" ".join(tokens[i:i + size]).encode() for i in range(len(tokens) - size + 1)}
+
+
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@functools.cache
+def _permutations(num_perm: int, seed: int) -> Any:
+    from datasketch import MinHash  # imported where signatures are made: a run without dedup never pays for it
+
+    return MinHash(num_perm=num_perm, seed=seed).permutations
+
+
+def signature(text: str, settings: Settings) -> np.ndarray | None:
+    """The MinHash signature (uint32, `num_perm` values) of the text's shingles; None for a text
+    without words."""
+    from datasketch import MinHash
+
+    pieces = shingles(text, settings.shingle_size)
+    if not pieces:
+        return None
+    minhash = MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme="affine32",
+                      permutations=_permutations(settings.num_perm, settings.seed))
+    minhash.update_batch(pieces)
+    return minhash.hashvalues
+
+
+def check_settings(settings: Settings) -> None:
+    if settings.shingle_size < 1:
+        raise InvalidSetting(f"dedup shingle size must be at least 1, not {settings.shingle_size}")
+    if settings.num_perm < 1 or settings.bands < 1 or settings.num_perm % settings.bands:
+        raise InvalidSetting(f"dedup bands ({settings.bands}) must divide the number of permutations "
+                             f"({settings.num_perm}) into rows of equal length")
+    if not 0 < settings.threshold <= 1:
+        raise InvalidSetting(f"dedup threshold must be in (0, 1], not {settings.threshold}")
+
+
+# -- clustering over every sketch ---------------------------------------------------------------------
+
+@dataclass
+class Clusters:
+    """Per document (corpus order): the index of the document kept for its cluster, the estimated
+    Jaccard similarity to it (NaN for a kept document), and whether its text is identical to it."""
+
+    kept: np.ndarray        # int64
+    similarity: np.ndarray  # float32
+    exact: np.ndarray       # bool
+
+    def summary(self) -> dict[str, int]:
+        index = np.arange(len(self.kept))
+        duplicates = self.kept != index
+        sizes = np.bincount(self.kept, minlength=len(self.kept))
+        return {"duplicates": int(duplicates.sum()), "exact_duplicates": int((duplicates & self.exact).sum()),
+                "clusters": int((sizes > 1).sum()), "largest_cluster": int(sizes.max(initial=0))}
+
+
+def signature_matrix(column: pa.ChunkedArray | pa.Array, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """The signatures of a `list<uint32>` column as an (n, num_perm) array, and which rows have one."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    has = ~np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    values = np.zeros((len(array), num_perm), dtype=np.uint32)
+    if has.any():
+        values[has] = np.asarray(array.drop_null().flatten().to_numpy(), dtype=np.uint32).reshape(-1, num_perm)
+    return values, has
+
+
+def cluster(signatures: np.ndarray, has_signature: np.ndarray, hashes: list[str | None],
+            settings: Settings) -> Clusters:
+    """Clusters of duplicates among n documents given in corpus order (see the module's docstring)."""
+    n = len(hashes)
+    pairs = [_exact_pairs(hashes), _candidate_pairs(signatures, has_signature, settings.bands)]
+    candidates = np.unique(np.concatenate(pairs), axis=0) if n else np.zeros((0, 2), dtype=np.int64)
+    same_text = _same_text(candidates, hashes)
+    similar = same_text | (_similarity(signatures, candidates) >= settings.threshold)
+    chosen = candidates[similar]
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(len(chosen), dtype=np.int8), (chosen[:, 0], chosen[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    first = np.full(labels.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n))
+    kept = first[labels]
+    members = np.flatnonzero(kept != np.arange(n))
+    exact = np.zeros(n, dtype=bool)
+    exact[members] = _same_text(np.stack([kept[members], members], axis=1), hashes)
+    similarity = np.full(n, np.nan, dtype=np.float32)
+    estimated = members[~exact[members]]
+    similarity[estimated] = _similarity(signatures, np.stack([kept[estimated], estimated], axis=1))
+    similarity[members[exact[members]]] = 1.0
+    return Clusters(kept, similarity, exact)
+
+
+def _exact_pairs(hashes: list[str | None]) -> np.ndarray:
+    """Each document whose text another one before it has, paired with the first of them."""
+    first: dict[str, int] = {}
+    pairs = []
+    for index, value in enumerate(hashes):
+        if value is None:
+            continue
+        earlier = first.setdefault(value, index)
+        if earlier != index:
+            pairs.append((earlier, index))
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def _candidate_pairs(signatures: np.ndarray, has_signature: np.ndarray, bands: int) -> np.ndarray:
+    """Pairs (i < j) of documents whose signatures are equal on all rows of at least one band."""
+    rows = signatures.shape[1] // bands if bands else 0
+    indices = np.flatnonzero(has_signature)
+    found = [np.zeros((0, 2), dtype=np.int64)]
+    for band in range(bands):
+        block = np.ascontiguousarray(signatures[indices, band * rows:(band + 1) * rows])
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
+        order = np.argsort(keys, kind="stable")  # stable: corpus order inside a bucket
+        ordered = keys[order]
+        starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        sizes = np.diff(np.concatenate([starts, [len(ordered)]]))
+        for start, size in zip(starts[sizes > 1], sizes[sizes > 1]):
+            bucket = indices[order[start:start + size]]
+            if size <= ALL_PAIRS_UP_TO:
+                found.append(np.array(list(itertools.combinations(bucket, 2)), dtype=np.int64))
+            else:
+                found.append(np.stack([np.full(size - 1, bucket[0]), bucket[1:]], axis=1))
+                found.append(np.stack([bucket[:-1], bucket[1:]], axis=1))
+    return np.concatenate(found)
+
+
+def _similarity(signatures: np.ndarray, pairs: np.ndarray, chunk: int = 65536) -> np.ndarray:
+    """Estimated Jaccard similarity of each pair: the share of signature rows that agree."""
+    out = np.zeros(len(pairs), dtype=np.float32)
+    for start in range(0, len(pairs), chunk):
+        a, b = pairs[start:start + chunk, 0], pairs[start:start + chunk, 1]
+        out[start:start + chunk] = (signatures[a] == signatures[b]).mean(axis=1)
+    return out
+
+
+def _same_text(pairs: np.ndarray, hashes: list[str | None]) -> np.ndarray:
+    return np.array([hashes[a] is not None and hashes[a] == hashes[b] for a, b in pairs], dtype=bool)
+
+
+# -- the stage --------------------------------------------------------------------------------------
+
+class Dedup(Stage):
+    name = "dedup"
+    version = "1"
+    reads = {"normalize": ("text",)}
+    Settings = Settings
+    corpus_level = True
+    schema = pa.schema([
+        ("doc_id", pa.string()),
+        ("cluster", pa.string()),       # the doc_id of the cluster's first document in corpus order
+        ("duplicate_of", pa.string()),  # that doc_id for the others; null for the one kept
+        ("similarity", pa.float32()),   # estimated Jaccard similarity to the kept one (1 when exact); null for it
+        ("exact", pa.bool_()),          # same normalized text as the kept one
+    ])
+    sketch_schema = pa.schema([("doc_id", pa.string()), ("text_hash", pa.string()), ("signature", _SIGNATURE)])
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__(settings)
+        check_settings(self.settings)
+        self.rows: dict[str, dict[str, Any]] = {}
+
+    def sketch_fingerprint(self) -> str:
+        # Signatures depend on the shingles and the permutations; bands and threshold only on clustering.
+        return fingerprint(self.name, self.version, self.settings.shingle_size, self.settings.num_perm,
+                           self.settings.seed)
+
+    def sketch(self, document: dict[str, Any]) -> dict[str, Any]:
+        text = document["text"] or ""
+        values = signature(text, self.settings)
+        return {"text_hash": text_hash(text) if text else None,
+                "signature": None if values is None else values.tolist()}
+
+    def fit_sketches(self, sketches: pa.Table) -> dict[str, int]:
+        doc_ids = sketches["doc_id"].to_pylist()
+        hashes = sketches["text_hash"].to_pylist()
+        signatures, has = signature_matrix(sketches["signature"], self.settings.num_perm)
+        found = cluster(signatures, has, hashes, self.settings)
+        self.rows = {}
+        for index, doc_id in enumerate(doc_ids):
+            kept = int(found.kept[index])
+            duplicate = kept != index
+            self.rows[doc_id] = {"cluster": doc_ids[kept], "duplicate_of": doc_ids[kept] if duplicate else None,
+                                 "similarity": round(float(found.similarity[index]), 4) if duplicate else None,
+                                 "exact": bool(found.exact[index])}
+        return found.summary()
+
+    def process(self, document: dict[str, Any]) -> dict[str, Any]:
+        return dict(self.rows[document["doc_id"]])
+
+
+# -- what later stages do with duplicates -------------------------------------------------------------
+
+class KeptOnly(Stage):
+    """`stage`, analysing only the kept document of each dedup cluster (`--skip-duplicates`): it
+    also reads dedup's `duplicate_of`, and the others get no row (they are counted as skipped)."""
+
+    def __init__(self, stage: Stage) -> None:  # noqa: D107 - wraps, does not call Stage.__init__
+        self.stage = stage
+        self.settings = stage.settings
+        self.name, self.version, self.schema, self.Settings = stage.name, stage.version, stage.schema, stage.Settings
+        self.reads = {**stage.reads, "dedup": ("duplicate_of",)}
+        self.corpus_level = stage.corpus_level
+        self.sketch_schema = stage.sketch_schema
+
+    def model_checksum(self) -> str:
+        return self.stage.model_checksum()
+
+    def fingerprint(self) -> str:
+        return fingerprint(self.stage.fingerprint(), "kept only")
+
+    def sketch_fingerprint(self) -> str:
+        return self.stage.sketch_fingerprint()
+
+    def row_identity(self, stage_fingerprint: str) -> tuple[str, tuple[str, ...]]:
+        if self.corpus_level:
+            return stage_fingerprint, self.requires
+        # A kept document's row is the wrapped stage's row: reused with or without --skip-duplicates.
+        return self.stage.fingerprint(), self.stage.requires
+
+    def analyses(self, document: dict[str, Any]) -> bool:
+        return document.get("duplicate_of") is None
+
+    def fit(self, documents) -> None:
+        self.stage.fit(d for d in documents if self.analyses(d))
+
+    def run(self, documents: list[dict[str, Any]], sketch: bool = False) -> StageResult:
+        return self.stage.run([d for d in documents if self.analyses(d)], sketch=sketch)
+
+
+SKIPPABLE = ("segment", "ner", "keywords")  # the stages --skip-duplicates applies to
