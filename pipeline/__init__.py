@@ -8,9 +8,6 @@
 """
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from .outputs.results import read_errors, read_run, read_stage
-from .runtime.runner import ORDER, STAGES, RunReport, RunSettings, run
-
 try:
     __version__ = _version("vnpipe")
 except PackageNotFoundError:  # imported from a checkout that was never installed
@@ -20,9 +17,22 @@ __all__ = ["ORDER", "STAGES", "RunReport", "RunSettings", "__version__", "read_e
            "run", "spacy_nlp"]
 
 
+# Imported on first use, so `import pipeline` (and `vnpipe --help`) stays fast: the runner brings
+# pyarrow, the readers pandas, the spaCy entry point spaCy (a second or two each).
+_LAZY = {"ORDER": "runtime.runner", "STAGES": "runtime.runner", "RunReport": "runtime.runner",
+         "RunSettings": "runtime.runner", "run": "runtime.runner", "read_errors": "outputs.results",
+         "read_run": "outputs.results", "read_stage": "outputs.results", "spacy_nlp": "outputs.spacy_language"}
+
+
 def __getattr__(name: str):
-    # spaCy takes a second or two to import: only users of the spaCy entry point pay for it.
-    if name == "spacy_nlp":
-        from .outputs.spacy_language import spacy_nlp
-        return spacy_nlp
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -1,7 +1,10 @@
 """The shape of the cost, not its size: every stage is linear in the length of a document, and
 `import pipeline` leaves the heavy libraries (and the models) for when they are needed."""
 import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +75,56 @@ def test_document_context_of_a_60000_sentence_document_is_linear():
     labels = [document.without(k).get((f"Tên{k % 500}",)) for k in range(len(found))]
     assert labels == ["PER"] * 60_000
     assert time.perf_counter() - started < 3
+
+
+def gold_sentences(limit: int) -> list[str]:
+    from pipeline.evaluate.ws import gold_sentence, read_gold
+
+    sentences = []
+    for name in ("vlsp2013", "ud-vtb"):
+        sentences += [gold_sentence(words)[0] for words in read_gold(SHARED / "eval" / "ws" / name / "test.txt")][:limit]
+    return sentences
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "ws").exists(), reason="needs the gold sets in ../shared")
+def test_the_segmenter_decodes_as_crfsuite_does_on_its_own_features():
+    # The segmenter weighs features once per syllable n-gram and decodes in Python; on real sentences
+    # it must label as underthesea_core's featurizer + crfsuite, and crfsuite on segment_features, do.
+    import joblib
+    import pycrfsuite
+    import underthesea
+    from underthesea_core import CRFFeaturizer
+
+    from pipeline.backends.wordseg import (UndertheseaOpinion, apply_tone_style, get_segmenter, segment_features,
+                                           syllable_forms, tokenize)
+
+    segmenter = get_segmenter("vnpipe")
+    model_dir = Path(underthesea.__file__).parent.joinpath(*UndertheseaOpinion.MODEL_DIR)
+    featurizer = CRFFeaturizer(joblib.load(model_dir / "features.bin"), joblib.load(model_dir / "dictionary.bin"))
+    underthesea_crf, our_crf = pycrfsuite.Tagger(), pycrfsuite.Tagger()
+    underthesea_crf.open(str(model_dir / "models.bin"))
+    our_crf.open(str(segmenter.model_dir / "segment.crfsuite"))
+    checked = 0
+    for sentence in gold_sentences(150) + ["Ông Nguyễn Văn A gọi 0912345678 và 84900000018 lúc 2147483648 giờ."]:
+        tokens = tokenize(sentence)
+        texts = [sentence[start:end] for start, end, _ in tokens]
+        styled = apply_tone_style(" ".join(texts), "modern").split(" ")
+        labels = underthesea_crf.tag(featurizer.process([[[text] for text in styled]])[0])
+        expected = [f"ut={label[0]}{round(underthesea_crf.marginal('I-W', i) * 5)}" for i, label in enumerate(labels)]
+        opinions = segmenter.opinion.features(texts)
+        assert opinions == expected, sentence
+        forms, shapes = syllable_forms(sentence, tokens)
+        decoded = segmenter.segment_crf.viterbi(segmenter.segment_scores(forms, shapes, opinions))
+        assert [segmenter.segment_crf.labels[k] for k in decoded] == \
+            our_crf.tag(segment_features(forms, shapes, segmenter.dictionary, opinions)), sentence
+        checked += 1
+    assert checked > 250
+
+
+def test_import_pipeline_leaves_heavy_libraries_and_models_unloaded():
+    # `import pipeline` and `vnpipe --help` stay fast: scikit-learn, pandas, spaCy, underthesea and the
+    # CRF models are imported when a stage or reader first needs them.
+    heavy = ("sklearn", "pandas", "spacy", "underthesea", "underthesea_core", "torch", "pycrfsuite", "joblib")
+    code = f"import pipeline, sys; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

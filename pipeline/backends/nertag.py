@@ -62,6 +62,10 @@ class UndertheseaTagger:
         self._ner = ner
 
     def checksum(self) -> str:
+        return self.model_checksum()
+
+    @staticmethod
+    def model_checksum() -> str:
         return f"underthesea-{version('underthesea')}"
 
     def tag(self, sentence: str, words: list[Word]) -> list[Entity]:
@@ -343,12 +347,33 @@ class VnpipeTagger:
         self.clusters = load_clusters(model_dir / CLUSTERS_FILE)
         if self.clusters:
             self._paths.append(model_dir / CLUSTERS_FILE)
+        assert self._paths == self.model_files(model_dir, gazetteer_paths, gazetteer)  # one list, two readers
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
+        self._checksum = self.model_checksum(model_dir, gazetteer_paths, gazetteer)
+
+    @staticmethod
+    def model_files(model_dir: Path = MODEL_DIR, gazetteer_paths: Iterable[Path] = (),
+                    gazetteer: bool = True) -> list[Path]:
+        """The model and every name list and cluster file the tagger reads (what its checksum covers)."""
+        model_dir = Path(model_dir)
+        hand_written = [model_dir / GAZETTEER_FILE] if gazetteer else []
+        names = [model_dir / LEXICON_FILE, *hand_written, *map(Path, gazetteer_paths)]
+        paths = [model_dir / MODEL_FILE, *(path for path in names[:1] if path.exists()), *names[1:]]
+        clusters = model_dir / CLUSTERS_FILE
+        if clusters.exists() and clusters.read_text(encoding="utf-8").splitlines():  # as load_clusters finds any
+            paths.append(clusters)
+        return paths
+
+    @classmethod
+    def model_checksum(cls, model_dir: Path = MODEL_DIR, gazetteer_paths: Iterable[Path] = (),
+                       gazetteer: bool = True) -> str:
+        """The checksum of the files the tagger reads, without loading it (a run with nothing to do
+        decides so from checksums alone)."""
         digest = hashlib.sha256()
-        for path in self._paths:  # the model and every name list and cluster file it reads
+        for path in cls.model_files(model_dir, gazetteer_paths, gazetteer):
             digest.update(path.read_bytes())
-        self._checksum = f"vnpipe-ner-{digest.hexdigest()[:16]}"
+        return f"vnpipe-ner-{digest.hexdigest()[:16]}"
 
     def checksum(self) -> str:
         return self._checksum
@@ -497,6 +522,15 @@ class _NamesElsewhere:
 
 BACKENDS = {"vnpipe": VnpipeTagger, "underthesea": UndertheseaTagger}
 DEFAULT_TAGGER = "vnpipe"
+
+
+def tagger_checksum(name: str = DEFAULT_TAGGER) -> str:
+    """What `get_tagger(name).checksum()` says, from the files alone (loads no model)."""
+    try:
+        backend = BACKENDS[name]
+    except KeyError:
+        raise ValueError(f"unknown NER tagger {name!r}; choose one of {', '.join(BACKENDS)}") from None
+    return backend.model_checksum()
 
 
 def get_tagger(name: str = DEFAULT_TAGGER, gazetteer: bool = True) -> EntityTagger:

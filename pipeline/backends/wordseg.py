@@ -360,30 +360,117 @@ def syllable_forms(sentence: str, tokens: list[Token]) -> tuple[list[str], list[
 
 class UndertheseaOpinion:
     """underthesea's segmentation CRF (trained on VLSP 2013, shipped in its wheel) run on our tokens:
-    its label and confidence at each position are features of our CRF (stacking)."""
+    its label and confidence at each position are features of our CRF (stacking).
+
+    Its features (underthesea_core's CRFFeaturizer templates: `T[-1]`, `T[0,1].lower`,
+    `T[0].is_in_dict`, ...) are weighed once per syllable, pair and triple of syllables and kept
+    (`NgramWeights`); the CRF is decoded here (`BinaryCrf`), with crfsuite's results."""
+
+    MODEL_DIR = ("pipeline", "word_tokenize", "models", "ws_crf_vlsp2013_20230727")
 
     def __init__(self) -> None:
         import joblib
-        import pycrfsuite
         import underthesea
-        from underthesea_core import CRFFeaturizer
 
-        model_dir = Path(underthesea.__file__).parent / "pipeline" / "word_tokenize" / "models" / "ws_crf_vlsp2013_20230727"
-        self.featurizer = CRFFeaturizer(joblib.load(model_dir / "features.bin"), joblib.load(model_dir / "dictionary.bin"))
-        self.tagger = pycrfsuite.Tagger()
-        self.tagger.open(str(model_dir / "models.bin"))
-        self.checksum = f"underthesea-{version('underthesea')}"
+        from .crf import BinaryCrf, NgramWeights
+
+        model_dir = Path(underthesea.__file__).parent.joinpath(*self.MODEL_DIR)
+        self.dictionary = frozenset(joblib.load(model_dir / "dictionary.bin"))
+        self.crf = BinaryCrf(model_dir / "models.bin")
+        # template -> (first offset, last offset, function); grouped by the number of syllables it reads
+        self.templates: dict[int, list[tuple[int, str, str]]] = {}
+        for template in joblib.load(model_dir / "features.bin"):
+            match = re.fullmatch(r"T\[(-?\d+)(?:,(-?\d+))?\](?:\.(\w+))?", template)
+            if not match or (match.group(3) or "") not in ("", "lower", "isdigit", "istitle", "is_in_dict"):
+                raise ValueError(f"underthesea feature template {template!r} is not one vnpipe can compute")
+            first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+            self.templates.setdefault(last - first + 1, []).append((first, template, match.group(3) or ""))
+        self.weights = {size: NgramWeights(functools.partial(self._weigh, size)) for size in self.templates}
+
+    @staticmethod
+    def model_checksum() -> str:
+        return f"underthesea-{version('underthesea')}"
+
+    def _value(self, texts: tuple[str, ...], function: str) -> str:
+        if _BOS in texts:
+            return "BOS"
+        if _EOS in texts:
+            return "EOS"
+        text = " ".join(texts)
+        if function == "":
+            return text
+        if function == "lower":
+            return text.lower()
+        if function == "isdigit":  # underthesea_core's: the text parses as a 32-bit integer
+            digits = text[1:] if text[:1] in "+-" else text
+            return str(digits.isascii() and digits.isdigit() and -2 ** 31 <= int(text) < 2 ** 31)
+        if function == "istitle":  # underthesea_core's: no word starts with a lower-case letter
+            return str(not any(word[:1].islower() for word in texts))
+        return str(text.lower() in self.dictionary)
+
+    def attributes(self, texts: list[str]) -> list[list[str]]:
+        """The feature strings of each position, as underthesea_core's CRFFeaturizer writes them."""
+        padded = [_BOS, _BOS, *texts, _EOS, _EOS]
+        rows = []
+        for i in range(2, len(texts) + 2):
+            row = []
+            for size, templates in sorted(self.templates.items()):
+                for first, template, function in templates:
+                    window = tuple(padded[i + first:i + first + size])
+                    row.append(f"{template}={self._value(window, function)}")
+            rows.append(row)
+        return rows
+
+    def _weigh(self, size: int, window: tuple[str, ...]) -> tuple[tuple[int, float, float], ...]:
+        """What the features reading these `size` syllables add to each position: (offset back from
+        the window's first syllable to the position, weight of B-W, weight of I-W)."""
+        by_offset: dict[int, list[str]] = {}
+        for first, template, function in self.templates[size]:
+            by_offset.setdefault(-first, []).append(f"{template}={self._value(window, function)}")
+        roles = []
+        for offset, attributes in by_offset.items():
+            b, i = self.crf.weights(attributes)
+            if b or i:
+                roles.append((offset, b, i))
+        return tuple(roles)
+
+    def scores(self, texts: list[str]) -> list[tuple[float, float]]:
+        """The CRF's state scores (B-W, I-W) at each position."""
+        padded = [_BOS, _BOS, *texts, _EOS, _EOS]
+        return _add_roles(len(texts), padded, self.weights)
 
     def features(self, texts: list[str]) -> list[str]:
-        tagger = self.tagger
         # underthesea's training data and dictionary write `hoà`, `uỷ` (the modern tone placement).
         joined = " ".join(texts)
         styled = apply_tone_style(joined if unicodedata.is_normalized("NFC", joined)
                                   else unicodedata.normalize("NFC", joined), "modern").split(" ")
         if len(styled) == len(texts):
             texts = styled
-        labels = tagger.tag(self.featurizer.process([[[text] for text in texts]])[0])
-        return [f"ut={label[0]}{round(tagger.marginal('I-W', i) * 5)}" for i, label in enumerate(labels)]
+        scores = self.scores(texts)
+        labels = self.crf.viterbi(scores)
+        marginals = self.crf.marginals(scores)
+        return [f"ut={'BI'[label]}{round(marginal * 5)}" for label, marginal in zip(labels, marginals)]
+
+
+_BOS, _EOS = "\x00BOS", "\x00EOS"  # padding: a window that reaches past the sentence reads BOS or EOS
+
+
+def _add_roles(n: int, padded: list[str], weights: dict) -> list[tuple[float, float]]:
+    """State scores of the n positions of `padded` (two pads each side): for every n-gram of the
+    padded sentence, what its features add at each offset (`NgramWeights` of that size)."""
+    b = [0.0] * (n + 12)  # positions shifted by 4: offsets reach 3 before and past the pads
+    i = [0.0] * (n + 12)
+    for size, weigh in weights.items():
+        cache = weigh.cache
+        grams = zip(*(padded[k:] for k in range(size))) if size > 1 else ((text,) for text in padded)
+        for start, gram in enumerate(grams, 4):
+            roles = cache.get(gram)
+            if roles is None:
+                roles = weigh(gram)
+            for offset, wb, wi in roles:
+                b[start + offset] += wb
+                i[start + offset] += wi
+    return list(zip(b[6:n + 6], i[6:n + 6]))
 
 
 def segment_features(forms: list[str], shapes: list[str], dictionary: dict[str, int],
@@ -423,6 +510,66 @@ def segment_features(forms: list[str], shapes: list[str], dictionary: dict[str, 
     return features
 
 
+class SegmentScores:
+    """The state scores (B, I) that the segment CRF gives each position for `segment_features`,
+    without writing the features out: what the features reading one syllable, one pair, triple or
+    four syllables add to each position is worked out once per n-gram and kept (`NgramWeights`)."""
+
+    def __init__(self, crf, dictionary: dict[str, int]) -> None:
+        from .crf import NgramWeights
+
+        self.crf, self.dictionary = crf, dictionary
+        self.ngrams = {size: NgramWeights(functools.partial(self._weigh, size)) for size in (1, 2, 3, 4)}
+        self.shapes = NgramWeights(self._weigh_shapes)
+
+    def _weigh(self, size: int, grams: tuple[str, ...]) -> tuple[tuple[int, float, float], ...]:
+        """(offset from the n-gram's first syllable to the position, weight of B, of I) of every
+        feature of `segment_features` that reads exactly these syllables."""
+        text = " ".join(grams)
+        sources = self.dictionary.get(text) if size > 1 else None
+        known = f"={sources}" if sources else None
+        if size == 1:
+            by_offset = {0: ["w0=" + text], 1: ["w-1=" + text], -1: ["w+1=" + text], 2: ["w-2=" + text],
+                         -2: ["w+2=" + text]}
+        elif size == 2:
+            by_offset = {1: ["b-1=" + text], 0: ["b+1=" + text], 2: ["b-2=" + text], -1: ["b+2=" + text]}
+            if known:
+                by_offset[1].append("d10" + known)
+                by_offset[0].append("d01" + known)
+        elif size == 3:
+            by_offset = {2: ["t-1=" + text], 1: ["t0=" + text], 0: ["t+1=" + text]}
+            if known:
+                by_offset[2].append("d210" + known)
+                by_offset[1].append("d101" + known)
+                by_offset[0].append("d012" + known)
+        else:
+            by_offset = {3: ["d3210" + known], 2: ["d2101" + known], 1: ["d1012" + known],
+                         0: ["d0123" + known]} if known else {}
+        roles = []
+        for offset, attributes in by_offset.items():
+            b, i = self.crf.weights(attributes)
+            if b or i:
+                roles.append((offset, b, i))
+        return tuple(roles)
+
+    def _weigh_shapes(self, shapes: tuple[str, str, str]) -> tuple[float, float]:
+        before, shape, after = shapes
+        return self.crf.weights(["s0=" + shape, "s-1=" + before + shape, "s+1=" + shape + after,
+                                 "s-1+1=" + before + shape + after])
+
+    def __call__(self, forms: list[str], shapes: list[str], opinions: list[str]) -> list[tuple[float, float]]:
+        scores = _add_roles(len(forms), ["<s>", "<s>", *forms, "</s>", "</s>"], self.ngrams)
+        s = ["<s>", *shapes, "</s>"]
+        state = self.crf.state.get
+        shape_weights = self.shapes
+        none = (0.0, 0.0)
+        for k, (b, i) in enumerate(scores):
+            sb, si = shape_weights((s[k], s[k + 1], s[k + 2]))
+            ob, oi = state(opinions[k], none)
+            scores[k] = (b + sb + ob, i + si + oi)
+        return scores
+
+
 # --- Backends.
 
 class _RuleBackend:
@@ -440,14 +587,16 @@ class _RuleBackend:
     def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
         raise NotImplementedError
 
-    def _model_checksum(self) -> str:
+    @classmethod
+    def model_checksum(cls) -> str:
+        """Identifies the backend's model from its files or version, without loading it."""
         raise NotImplementedError
 
     def checksum(self) -> str:
-        return f"{self._model_checksum()}+rules-{RULES_VERSION}-{self.rules.user_words.digest}"
+        return f"{self.model_checksum()}+rules-{RULES_VERSION}-{self.rules.user_words.digest}"
 
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"  # 3: an all-caps Latin syllable (`AI`) is an abbreviation
 
 
 class VnpipeSegmenter(_RuleBackend):
@@ -458,30 +607,38 @@ class VnpipeSegmenter(_RuleBackend):
     def __init__(self, rules: Rules, model_dir: Path = MODEL_DIR):
         import pycrfsuite
 
+        from .crf import BinaryCrf
+
         super().__init__(rules)
         self.model_dir = model_dir
         self.dictionary = load_dictionary(require(model_dir / "dictionary.tsv"))
-        self.segment_tagger = pycrfsuite.Tagger()
-        self.segment_tagger.open(str(require(model_dir / "segment.crfsuite")))
+        self.segment_crf = BinaryCrf(require(model_dir / "segment.crfsuite"))
+        self.segment_scores = SegmentScores(self.segment_crf, self.dictionary)
         self.pos_tagger = pycrfsuite.Tagger()
         self.pos_tagger.open(str(require(model_dir / "pos.crfsuite")))
         self.opinion = UndertheseaOpinion()
 
-    def _model_checksum(self) -> str:
+    def checksum(self) -> str:
+        return f"{self.model_checksum(self.model_dir)}+rules-{RULES_VERSION}-{self.rules.user_words.digest}"
+
+    @classmethod
+    def model_checksum(cls, model_dir: Path = MODEL_DIR) -> str:
         digest = hashlib.sha256()
         for name in ("segment.crfsuite", "pos.crfsuite", "dictionary.tsv"):
-            digest.update((self.model_dir / name).read_bytes())
-        return f"vnpipe-ws-{digest.hexdigest()[:12]}+{self.opinion.checksum}"
+            digest.update(require(model_dir / name).read_bytes())
+        return f"vnpipe-ws-{digest.hexdigest()[:12]}+{UndertheseaOpinion.model_checksum()}"
 
     def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
         if not tokens:
             return []
         forms, shapes = syllable_forms(sentence, tokens)
         opinions = self.opinion.features([sentence[start:end] for start, end, _ in tokens])
-        labels = self.segment_tagger.tag(segment_features(forms, shapes, self.dictionary, opinions))
+        # The scores of segment_features(forms, shapes, self.dictionary, opinions), decoded as crfsuite does.
+        labels = self.segment_crf.viterbi(self.segment_scores(forms, shapes, opinions))
+        inside = self.segment_crf.labels.index("I")
         groups: list[list[int]] = []
         for i, label in enumerate(labels):
-            if label == "I" and groups:
+            if label == inside and groups:
                 groups[-1].append(i)
             else:
                 groups.append([i])
@@ -530,7 +687,8 @@ class UndertheseaSegmenter(_RuleBackend):
         super().__init__(rules)
         self._pos_tag = pos_tag
 
-    def _model_checksum(self) -> str:
+    @classmethod
+    def model_checksum(cls) -> str:
         return f"underthesea-{version('underthesea')}"
 
     def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
@@ -551,7 +709,8 @@ class PyviSegmenter(_RuleBackend):
         self._tokenize = ViTokenizer.tokenize
         self._pos_tag = ViPosTagger.postagging
 
-    def _model_checksum(self) -> str:
+    @classmethod
+    def model_checksum(cls) -> str:
         return f"pyvi-{version('pyvi')}"
 
     def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
@@ -580,6 +739,17 @@ def load_rules(user_words: str | None = None) -> Rules:
         entries.digest = hashlib.sha256((entries.digest + extra.digest).encode()).hexdigest()[:12]
     syllables = frozenset(require(MODEL_DIR / "common_syllables.txt").read_text(encoding="utf-8").split())
     return Rules(entries, syllables)
+
+
+def segmenter_checksum(name: str = "vnpipe", user_words: str | None = None) -> str:
+    """What `get_segmenter(name, user_words).checksum()` says, from the files alone: deciding that
+    a run has nothing to do loads no model."""
+    try:
+        backend = BACKENDS[name]
+    except KeyError:
+        raise ValueError(f"unknown segmenter {name!r}; choose one of {', '.join(BACKENDS)}") from None
+    rules = load_rules(None if user_words is None else str(user_words))
+    return f"{backend.model_checksum()}+rules-{RULES_VERSION}-{rules.user_words.digest}"
 
 
 @functools.cache

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..backends.model_files import model_dir, require
 from ..errors import VnpipeError
@@ -150,6 +149,8 @@ class DocumentFrequencies:
 
     @classmethod
     def fit(cls, term_lists: Iterable[list[str]]) -> DocumentFrequencies:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # a second to import: only when fitting
+
         vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False, use_idf=False, norm=None, binary=True)
         matrix = vectorizer.fit_transform(term_lists)
         counts = matrix.sum(axis=0).A1.astype(int)

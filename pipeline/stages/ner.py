@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..backends.canonical import ALIASES_PATH, canonical_names, load_aliases
-from ..backends.nertag import DEFAULT_TAGGER, get_tagger
+from ..backends.nertag import DEFAULT_TAGGER, get_tagger, tagger_checksum
 from .normalize import offset_map_of
 from ..runtime.stage import Stage, file_digest
 
@@ -87,7 +87,7 @@ class Ner(Stage):
         # The alias files change canonical names, so their contents are part of the model.
         alias_files = [ALIASES_PATH] + ([Path(self.settings.aliases)] if self.settings.aliases else [])
         digests = "+".join(f"aliases-{file_digest(path)}" for path in alias_files)
-        return f"{get_tagger(self.settings.backend).checksum()}+{digests}"
+        return f"{tagger_checksum(self.settings.backend)}+{digests}"  # loads no model
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
         offset_map = offset_map_of(document)

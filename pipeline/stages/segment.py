@@ -8,7 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..runtime.stage import Stage
-from ..backends.wordseg import get_segmenter
+from ..backends.wordseg import get_segmenter, segmenter_checksum
 
 TOKEN = pa.struct([("text", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
                    ("sentence", pa.int32()), ("pos", pa.string())])
@@ -45,7 +45,7 @@ class Segment(Stage):
     schema = pa.schema([("doc_id", pa.string()), ("tokens", pa.list_(TOKEN))])
 
     def model_checksum(self) -> str:
-        return get_segmenter(self.settings.backend, self.settings.user_words).checksum()
+        return segmenter_checksum(self.settings.backend, self.settings.user_words)  # loads no model
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
         if document["language"] in self.settings.skip_languages:
