@@ -20,7 +20,7 @@ from .stages.normalize import Normalize
 from .runtime.runner import ORDER, RunReport, RunSettings, run
 from .stages.segment import Segment
 
-app = typer.Typer(help="Batch NLP for Vietnamese text: normalize, segment, NER and keywords, in Parquet.",
+app = typer.Typer(help="Batch NLP for Vietnamese text: normalize, dedup, segment, NER and keywords, in Parquet.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console(stderr=True)
 
@@ -36,7 +36,7 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def main(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                       help="Print the version and exit.")) -> None:
-    """Batch NLP for Vietnamese text: normalize, segment, NER and keywords, in Parquet."""
+    """Batch NLP for Vietnamese text: normalize, dedup, segment, NER and keywords, in Parquet."""
 
 
 @app.command("run")
@@ -249,6 +249,7 @@ def eval_ner_command(
     context: str = typer.Option("sentence", help="sentence: each sentence tagged alone (the protocol of published VLSP 2016 scores); document: our tagger also sees the other sentences of each document (the ner stage's two passes)."),
     gazetteer: bool = typer.Option(True, "--gazetteer/--no-gazetteer", help="--no-gazetteer scores our tagger without its hand-written name list."),
     train_dir: Optional[Path] = typer.Option(None, help="Folder holding the training files the model's training.json lists (for seen/unseen recall; default ../shared/eval/ner)."),
+    model: Optional[Path] = typer.Option(None, help="Score our tagger with the model in this folder (one `vnpipe train ner --out` wrote) instead of the shipped one."),
     errors: int = typer.Option(0, help="Also print this many sentences with errors, for reading."),
     limit: Optional[int] = typer.Option(None, help="Score only the first N sentences."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores (and errors) as JSON."),
@@ -260,7 +261,7 @@ def eval_ner_command(
     _require_file(gold)
     try:
         results = [evaluate(gold, name, words=words, segmenter_name=segmenter, limit=limit, context=context,
-                            gazetteer=gazetteer, train_dir=train_dir)
+                            gazetteer=gazetteer, train_dir=train_dir, model_dir=model)
                    for name in _names(ner_backend)]
     except ValueError as error:
         console.print(f"[red]error:[/red] {error}")
@@ -353,17 +354,16 @@ def eval_dedup_command(
     settings = result["settings"]
     table = Table(title=f"duplicate pairs: {run_dir} against {gold} ({result['documents']} documents, "
                         f"{result['dedup']['gold_pairs']} gold pairs)", title_justify="left")
-    for column in ("clusters from", "precision", "recall", "F1", "predicted pairs", "correct"):
+    for column in ("clusters from", "precision", "recall", "F1", "predicted", "correct"):
         table.add_column(column, justify="left" if column == "clusters from" else "right")
-    rows = [(f"dedup (threshold {settings['threshold']}, {settings['bands']} bands)", result["dedup"]),
-            ("exact hash of the normalized text", result["exact_hash"]),
-            *((f"threshold {s['threshold']}, {s['bands']} bands", s) for s in result["sweep"])]
+    rows = [(f"dedup ({settings['threshold']}, {settings['bands']} bands)", result["dedup"]),
+            ("exact hash", result["exact_hash"]),
+            *((f"{s['threshold']}, {s['bands']} bands", s) for s in result["sweep"])]
     for name, scores in rows:
         table.add_row(name, f"{scores['precision']:.4f}", f"{scores['recall']:.4f}", f"{scores['f1']:.4f}",
                       str(scores["predicted_pairs"]), str(scores["correct_pairs"]))
     Console().print(table)
-    kinds = Table(title="listed pairs by kind: share put in one cluster (duplicate: found; distinct: wrongly merged)",
-                  title_justify="left")
+    kinds = Table(title="gold pairs by kind: share in one cluster (found, or wrongly merged)", title_justify="left")
     for column in ("kind", "label", "pairs", "dedup", "exact hash"):
         kinds.add_column(column, justify="left" if column in ("kind", "label") else "right")
     for ours, exact in zip(result["dedup"]["kinds"], result["exact_hash"]["kinds"]):
@@ -440,13 +440,14 @@ def summary_command(
     by: str = typer.Option("source_folder", help="Group by the top-level source folder, or by this metadata field (e.g. topic)."),
     top: int = typer.Option(10, help="Terms of each kind per group."),
     show: str = typer.Option("(all)", help="Print this group's table ('' prints none)."),
+    unique_only: bool = typer.Option(False, help="Count the kept document of each dedup cluster only (writes by-<group>-unique.parquet)."),
 ) -> None:
     """Top keywords, entities and tags overall and per group, written to RUN/summary/by-<group>.parquet."""
     import pandas as pd
 
     from .outputs.summary import write_summary
 
-    path = _guarded(lambda: write_summary(run_dir, by, top))
+    path = _guarded(lambda: write_summary(run_dir, by, top, unique_only))
     console.print(f"wrote {path}")
     if show:
         frame = pd.read_parquet(path)

@@ -10,6 +10,7 @@ import pipeline
 from pipeline.cli import app
 from pipeline.errors import InvalidSetting
 from pipeline.outputs.show import summarize
+from pipeline.outputs.summary import corpus_summary
 from pipeline.runtime.runner import RunSettings
 from pipeline.stages import ingest
 from pipeline.stages.dedup import Dedup, shingles
@@ -142,6 +143,10 @@ def test_skip_duplicates_analyses_one_document_per_cluster(tmp_path):
     assert (segment.documents_out, segment.documents_computed, segment.skipped) == (6, 3, 0)
     assert len(pipeline.read_stage(run, "ner", shape="items", unique_only=True)) < \
         len(pipeline.read_stage(run, "ner", shape="items"))
+    everyone, unique = corpus_summary(run), corpus_summary(run, unique_only=True)
+    assert everyone["group_documents"].iloc[0] == 6 and unique["group_documents"].iloc[0] == 3
+    story = everyone[(everyone["kind"] == "entity") & (everyone["term"] == "Ninh Thuận")]["documents"].iloc[0]
+    assert story == 4 and unique[unique["term"] == "Ninh Thuận"]["documents"].iloc[0] == 1
 
 
 def test_the_stage_line_of_show_counts_skipped_duplicates(tmp_path):

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..runtime import parts
-from .results import explode, read_stage
+from .results import duplicate_ids, explode, read_stage
 
 ALL = "(all)"
 SOURCE_FOLDER = "source_folder"
@@ -39,17 +39,21 @@ def document_groups(run: str | Path, by: str = SOURCE_FOLDER) -> pd.Series:
     return ingest["metadata"].map(lambda text: str(json.loads(text or "{}").get(by, "(none)")))
 
 
-def corpus_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20) -> pd.DataFrame:
-    """The `top` keywords, entities and tags of the whole run and of each group (see the module)."""
+def corpus_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, unique_only: bool = False) -> pd.DataFrame:
+    """The `top` keywords, entities and tags of the whole run and of each group (see the module);
+    with `unique_only`, of the kept document of each dedup cluster only (a story republished
+    twenty times counts once)."""
     groups = document_groups(run, by)
-    keywords = read_stage(run, "keywords")
+    if unique_only:
+        groups = groups[~groups.index.isin(duplicate_ids(run))]
+    keywords = read_stage(run, "keywords", unique_only=unique_only)
     items = [_items(explode(keywords, "keywords"), "keyword", "term", "score")]
     if "tags" in keywords:
         tags = explode(keywords, "tags")
         if not tags.empty:
             tags["weight"] = tags["evidence"].map(len)
             items.append(_items(tags, "tag", "tag", "weight"))
-    entities = explode(read_stage(run, "ner"), "entities")
+    entities = explode(read_stage(run, "ner", unique_only=unique_only), "entities")
     if not entities.empty:
         entities["weight"] = 1.0
         items.append(_items(entities, "entity", "canonical", "weight", label="label"))
@@ -77,10 +81,11 @@ def _top(items: pd.DataFrame, group: str, group_documents: int, top: int) -> pd.
     return counted
 
 
-def write_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20) -> Path:
-    """Compute the summary and write it (atomically) to RUN/summary/by-<by>.parquet; returns the path.
-    Cheap (it reads the keywords and ner Parquet), so it is rewritten after every run."""
-    frame = corpus_summary(run, by, top)
-    path = Path(run) / "summary" / f"by-{by.replace('_', '-')}.parquet"
+def write_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, unique_only: bool = False) -> Path:
+    """Compute the summary and write it (atomically) to RUN/summary/by-<by>.parquet (with
+    `unique_only`, by-<by>-unique.parquet); returns the path. Cheap (it reads the keywords and ner
+    Parquet), so it is rewritten after every run."""
+    frame = corpus_summary(run, by, top, unique_only)
+    path = Path(run) / "summary" / f"by-{by.replace('_', '-')}{'-unique' if unique_only else ''}.parquet"
     parts.write_parquet_atomic(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False), path)
     return path

@@ -31,7 +31,7 @@ class Settings:
     # Defaults chosen on the benchmark of benchmarks/dedup_pairs.py (see the README's dedup section).
     shingle_size: int = 5     # words (syllables, as Vietnamese is written) per shingle
     num_perm: int = 128       # MinHash permutations: the signature's length (4 bytes each)
-    bands: int = 32           # LSH bands of num_perm / bands rows; more bands find lower similarities
+    bands: int = 64           # LSH bands of num_perm / bands rows; more bands find lower similarities
     threshold: float = 0.45   # estimated Jaccard similarity of shingle sets from which two documents are duplicates
     seed: int = 1             # of the MinHash permutations
 
@@ -214,7 +214,9 @@ class Dedup(Stage):
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
         check_settings(self.settings)
-        self.rows: dict[str, dict[str, Any]] = {}
+        self.doc_ids: list[str] = []
+        self.position: dict[str, int] = {}
+        self.clusters: Clusters | None = None
 
     def sketch_fingerprint(self) -> str:
         # Signatures depend on the shingles and the permutations; bands and threshold only on clustering.
@@ -228,21 +230,21 @@ class Dedup(Stage):
                 "signature": None if values is None else values.tolist()}
 
     def fit_sketches(self, sketches: pa.Table) -> dict[str, int]:
-        doc_ids = sketches["doc_id"].to_pylist()
-        hashes = sketches["text_hash"].to_pylist()
+        self.doc_ids = sketches["doc_id"].to_pylist()
+        self.position = {doc_id: index for index, doc_id in enumerate(self.doc_ids)}
         signatures, has = signature_matrix(sketches["signature"], self.settings.num_perm)
-        found = cluster(signatures, has, hashes, self.settings)
-        self.rows = {}
-        for index, doc_id in enumerate(doc_ids):
-            kept = int(found.kept[index])
-            duplicate = kept != index
-            self.rows[doc_id] = {"cluster": doc_ids[kept], "duplicate_of": doc_ids[kept] if duplicate else None,
-                                 "similarity": round(float(found.similarity[index]), 4) if duplicate else None,
-                                 "exact": bool(found.exact[index])}
-        return found.summary()
+        self.clusters = cluster(signatures, has, sketches["text_hash"].to_pylist(), self.settings)
+        return self.clusters.summary()
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
-        return dict(self.rows[document["doc_id"]])
+        if self.clusters is None:
+            raise RuntimeError("dedup: fit_sketches() must see every sketch before process()")
+        index = self.position[document["doc_id"]]
+        kept = int(self.clusters.kept[index])
+        duplicate = kept != index
+        return {"cluster": self.doc_ids[kept], "duplicate_of": self.doc_ids[kept] if duplicate else None,
+                "similarity": round(float(self.clusters.similarity[index]), 4) if duplicate else None,
+                "exact": bool(self.clusters.exact[index])}
 
 
 # -- what later stages do with duplicates -------------------------------------------------------------
