@@ -128,3 +128,25 @@ def test_import_pipeline_leaves_heavy_libraries_and_models_unloaded():
     code = f"import pipeline, sys; print([m for m in {heavy!r} if m in sys.modules])"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_a_rerun_with_nothing_to_do_loads_no_model_and_reads_no_results(tmp_path):
+    # Fingerprints only: no worker pool, no CRF, no pandas (the summary is rewritten only when an
+    # output it reads changed).
+    code = f"""
+import sys, pipeline
+from conftest import SAMPLE
+pipeline.run(SAMPLE, {str(tmp_path / 'run')!r}, pipeline.RunSettings(workers=1), progress=False)
+"""
+    rerun = f"""
+import sys, pipeline
+from conftest import SAMPLE
+report = pipeline.run(SAMPLE, {str(tmp_path / 'run')!r}, pipeline.RunSettings(workers=2), progress=False)
+assert all(stage.documents_computed == 0 for stage in report.stages), report
+print([m for m in ("pycrfsuite", "underthesea", "pandas", "sklearn") if m in sys.modules])
+"""
+    tests = Path(__file__).parent
+    subprocess.run([sys.executable, "-c", code], cwd=tests, check=True, capture_output=True)
+    loaded = subprocess.run([sys.executable, "-c", rerun], cwd=tests, check=True, capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]"
+

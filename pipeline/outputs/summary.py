@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 
 from ..runtime import parts
-from .results import duplicate_ids, explode, read_stage
+
+if TYPE_CHECKING:  # pandas (and the readers) take a second to import: the runner imports this module
+    import pandas as pd  # to decide whether the summary is stale, which needs neither
 
 ALL = "(all)"
 SOURCE_FOLDER = "source_folder"
@@ -33,6 +35,8 @@ SCHEMA = pa.schema([("group", pa.string()), ("group_documents", pa.int64()), ("k
 def document_groups(run: str | Path, by: str = SOURCE_FOLDER) -> pd.Series:
     """The group of each document (indexed by doc_id): its top-level source folder (`.` for files
     at the top of the corpus), or the value of the metadata field `by` (`(none)` when absent)."""
+    from .results import read_stage
+
     ingest = read_stage(run, "ingest")[["doc_id", "source", "metadata"]].set_index("doc_id")
     if by == SOURCE_FOLDER:
         return ingest["source"].map(lambda source: source.split("/", 1)[0] if "/" in source else ".")
@@ -43,6 +47,10 @@ def corpus_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, uniq
     """The `top` keywords, entities and tags of the whole run and of each group (see the module);
     with `unique_only`, of the kept document of each dedup cluster only (a story republished
     twenty times counts once)."""
+    import pandas as pd
+
+    from .results import duplicate_ids, explode, read_stage
+
     groups = document_groups(run, by)
     if unique_only:
         groups = groups[~groups.index.isin(duplicate_ids(run))]
@@ -66,6 +74,8 @@ def corpus_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, uniq
 
 
 def _items(frame: pd.DataFrame, kind: str, term: str, weight: str, label: str | None = None) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({"doc_id": frame["doc_id"], "kind": kind, "term": frame[term],
                          "label": frame[label] if label else "", "weight": frame[weight].astype(float)})
 
@@ -81,11 +91,19 @@ def _top(items: pd.DataFrame, group: str, group_documents: int, top: int) -> pd.
     return counted
 
 
-def write_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, unique_only: bool = False) -> Path:
+SUMMARY_READS = ("ingest", "dedup", "ner", "keywords")  # the stage outputs a summary is made from
+
+
+def summary_path(run: str | Path, by: str = SOURCE_FOLDER, unique_only: bool = False) -> Path:
+    return Path(run) / "summary" / f"by-{by.replace('_', '-')}{'-unique' if unique_only else ''}.parquet"
+
+
+def write_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, unique_only: bool = False,
+                  info: dict | None = None) -> Path:
     """Compute the summary and write it (atomically) to RUN/summary/by-<by>.parquet (with
-    `unique_only`, by-<by>-unique.parquet); returns the path. Cheap (it reads the keywords and ner
-    Parquet), so it is rewritten after every run."""
+    `unique_only`, by-<by>-unique.parquet); returns the path. `info` goes into its footer (the runner
+    records the fingerprints of the outputs it was made from, and rewrites it when they change)."""
     frame = corpus_summary(run, by, top, unique_only)
-    path = Path(run) / "summary" / f"by-{by.replace('_', '-')}{'-unique' if unique_only else ''}.parquet"
-    parts.write_parquet_atomic(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False), path)
+    path = summary_path(run, by, unique_only)
+    parts.write_parquet_atomic(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False), path, info)
     return path

@@ -132,15 +132,24 @@ def run(corpus: str | Path | None, out: str | Path, settings: RunSettings | None
                     else:
                         reports.append(run_stage(stage, run_dir, engine, progress))
             if "keywords" in names:
-                from ..outputs.summary import write_summary  # pandas: imported only when needed
-
-                write_summary(run_dir)  # RUN/summary/by-source-folder.parquet: cheap, rewritten every run
+                _write_summary(run_dir)  # RUN/summary/by-source-folder.parquet
         except OSError as error:
             # Parts are written atomically, so what is on disk is complete and the next run resumes.
             raise RunFailed(str(run_dir), error.strerror or str(error)) from error
         finally:
             engine.close()
     return RunReport(run_dir, reports)
+
+
+def _write_summary(run_dir: Path) -> None:
+    """Rewrite the corpus summary when an output it reads changed; its footer keeps their fingerprints
+    (reading 30,000 documents' keywords and entities takes seconds, so a rerun with nothing to do skips it)."""
+    from ..outputs.summary import SUMMARY_READS, summary_path, write_summary  # pandas: only when needed
+
+    inputs = fingerprint("summary", package_version("vnpipe"),
+                         [(parts.read_manifest(run_dir, stage) or {}).get("input_fingerprint") for stage in SUMMARY_READS])
+    if (parts.read_part_info(summary_path(run_dir)) or {}).get("fingerprint") != inputs:
+        write_summary(run_dir, info={"fingerprint": inputs})
 
 
 # -- the run directory ----------------------------------------------------------------------------
