@@ -83,8 +83,9 @@ def test_a_wire_story_and_its_republished_copies_form_one_cluster(dedup_run):
     assert pd.isna(rows["a-story.txt"].duplicate_of) and pd.isna(rows["a-story.txt"].similarity)
     assert [rows[name].duplicate_of for name in copies] == [story_id] * 3
     assert [rows[name].exact for name in ("a-story.txt", *copies)] == [False, False, False, True]
-    # Normalize removed the other sites' furniture but for a dateline: near, not exact, copies.
-    assert 0.9 < rows["b-copy.txt"].similarity < 1 and 0.8 < rows["c-edited.txt"].similarity < 1
+    # Normalize removed the other sites' furniture but for a dateline: near, not exact, copies
+    # (the dateline's few shingles in 300 leave every one of the 128 MinHash values of b-copy equal).
+    assert 0.95 < rows["b-copy.txt"].similarity <= 1 and 0.8 < rows["c-edited.txt"].similarity < 0.95
     assert rows["f-again.txt"].similarity == 1.0
 
 
@@ -174,7 +175,7 @@ def test_eval_dedup_scores_pairs_against_a_gold_file(dedup_run, tmp_path):
     # Gold cluster {a, b, c, f}: six pairs. The run finds all six; the exact hash only a-f.
     assert (scores["dedup"]["precision"], scores["dedup"]["recall"], scores["dedup"]["gold_pairs"]) == (1.0, 1.0, 6)
     assert (scores["exact_hash"]["precision"], scores["exact_hash"]["recall"]) == (1.0, 0.1667)
-    assert scores["sweep"][0]["recall"] == 0.1667  # at 0.99 only the exact copy is left
+    assert scores["sweep"][0]["recall"] == 0.5  # at 0.99 the reworded copy is left out: a, b, f remain
     assert {k["kind"]: k["same_cluster"] for k in scores["dedup"]["kinds"]} == \
         {"crawled-twice": 1, "header-footer": 1, "republished": 1, "same-event": 0}
 
