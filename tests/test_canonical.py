@@ -1,3 +1,5 @@
+import re
+
 from pipeline.backends.canonical import canonical_names, load_aliases, name_key
 
 
@@ -13,9 +15,27 @@ def test_shipped_aliases_join_variants_across_documents():
     assert canonical_names(entities) == ["Andreessen Horowitz", "Andreessen Horowitz", "Mỹ", "Mỹ"]
 
 
-def test_a_shared_family_name_goes_to_the_person_mentioned_last():
+def test_a_family_name_shared_by_two_people_is_left_alone():
     entities = [(0, 12, "PER", "Ben Horowitz"), (20, 34, "PER", "Marc Horowitz"), (40, 48, "PER", "Horowitz")]
-    assert canonical_names(entities, aliases={}) == ["Ben Horowitz", "Marc Horowitz", "Marc Horowitz"]
+    assert canonical_names(entities, aliases={}) == ["Ben Horowitz", "Marc Horowitz", "Horowitz"]
+
+
+def test_a_title_tells_two_people_with_one_family_name_apart():
+    text = ("Anthropic được thành lập bởi Dario Amodei và em gái ông, bà Daniela Amodei, hiện là chủ tịch. "
+            "Ông Amodei cho biết công ty sẽ mở văn phòng mới. Theo bà Amodei, doanh thu tăng nhanh. "
+            "Amodei không bình luận.")
+    entities = [(m.start(), m.end(), "PER", m.group()) for m in re.finditer(r"(?:Dario |Daniela )?Amodei", text)]
+    # `Ông Amodei` cannot be Daniela, whom the text calls `bà`; `bà Amodei` is her; `Amodei` alone is either
+    assert canonical_names(entities, aliases={}, text=text) == [
+        "Dario Amodei", "Daniela Amodei", "Dario Amodei", "Daniela Amodei", "Amodei"]
+    # without the text the titles are unknown, and no mention is given to either of them
+    assert canonical_names(entities, aliases={}) == ["Dario Amodei", "Daniela Amodei", "Amodei", "Amodei", "Amodei"]
+
+
+def test_a_title_that_contradicts_the_only_full_name_does_not_link():
+    text = "Ông Dario Amodei phát biểu. Bà Amodei, em gái ông, giữ chức chủ tịch. Ông Amodei nói thêm."
+    entities = [(m.start(), m.end(), "PER", m.group()) for m in re.finditer(r"(?:Dario )?Amodei", text)]
+    assert canonical_names(entities, aliases={}, text=text) == ["Dario Amodei", "Amodei", "Dario Amodei"]
 
 
 def test_kinship_words_are_titles_only_in_lower_case():

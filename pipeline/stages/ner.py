@@ -30,7 +30,7 @@ def find_entities(text: str, sentences: list[dict[str, int]], tokens: list[dict[
                   backend: str, aliases: str | None = None) -> list[dict[str, Any]]:
     """Entities of `text` (start, end, label, text, canonical, confidence), offsets into `text`."""
     spans = tag_document(text, sentences, tokens, backend)
-    names = canonical_names([(s, e, label, text[s:e]) for s, e, label, _ in spans], aliases_of(aliases))
+    names = canonical_names([(s, e, label, text[s:e]) for s, e, label, _ in spans], aliases_of(aliases), text)
     return [{"text": text[s:e], "label": label, "start": s, "end": e, "canonical": name,
              "confidence": confidence} for (s, e, label, confidence), name in zip(spans, names)]
 
@@ -78,7 +78,7 @@ def _trim_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
 
 class Ner(Stage):
     name = "ner"
-    version = "3"
+    version = "4"  # 4: a family name shared by two people of the document links by title only
     reads = {"normalize": ("text", "sentences", "offsets_norm", "offsets_orig"), "segment": ("tokens",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("entities", pa.list_(ENTITY))])

@@ -21,9 +21,11 @@ MIN_DOCUMENTS = 3  # rarer terms are left out and count as unseen (the highest i
 
 
 def train(out: Path = BACKGROUND.parent, run: Path | None = None, per_topic: int = PER_TOPIC,
-          min_documents: int = MIN_DOCUMENTS, vntc: Path = VNTC) -> dict:
+          min_documents: int = MIN_DOCUMENTS, vntc: Path = VNTC, section_field: str = "topic") -> dict:
     """Fit the background model on `run` (a vnpipe run through `ner`), or first sample VNTC and
-    run the pipeline on the sample (in `out/work`, deleted afterwards is up to you)."""
+    run the pipeline on the sample (in `out/work`, deleted afterwards is up to you). When every
+    document has the metadata field `section_field` (VNTC's topic), each term's spread over its
+    values is kept too (see `DocumentFrequencies`)."""
     started = time.perf_counter()
     if run is None:
         from ..runtime.runner import run as run_pipeline
@@ -34,7 +36,8 @@ def train(out: Path = BACKGROUND.parent, run: Path | None = None, per_topic: int
         sample_vntc(sample, per_topic, BACKGROUND_POOL, vntc)
         run = work / "run"
         run_pipeline(sample, run, until="ner", progress=False)
-    frequencies = DocumentFrequencies.fit(_terms_of_run(Path(run)))
+    term_lists, sections = zip(*_terms_of_run(Path(run), section_field))
+    frequencies = DocumentFrequencies.fit(term_lists, list(sections) if all(sections) else None)
     path = Path(out) / BACKGROUND.name
     frequencies.write(path, min_documents)
     summary = {
@@ -42,6 +45,7 @@ def train(out: Path = BACKGROUND.parent, run: Path | None = None, per_topic: int
         "terms_seen": len(frequencies.counts),
         "terms_kept": sum(1 for n in frequencies.counts.values() if n >= min_documents),
         "min_documents": min_documents,
+        "sections": len(set(sections)) if frequencies.sections else 0,
         "corpus": f"VNTC Train_Full, {per_topic} articles per topic from the background pool",
         "run": str(run),
         "seconds": round(time.perf_counter() - started, 1),
@@ -52,8 +56,11 @@ def train(out: Path = BACKGROUND.parent, run: Path | None = None, per_topic: int
     return summary
 
 
-def _terms_of_run(run: Path):
+def _terms_of_run(run: Path, section_field: str):
+    """(terms, section or None) of each document of the run."""
     for part in parts.list_parts(parts.stage_dir(run, "ner")):
         entities = {row["doc_id"]: row["entities"] for row in parts.read_part(run, "ner", part, ["doc_id", "entities"])}
+        metadata = {row["doc_id"]: json.loads(row["metadata"] or "{}")
+                    for row in parts.read_part(run, "ingest", part, ["doc_id", "metadata"])}
         for row in parts.read_part(run, "segment", part, ["doc_id", "tokens"]):
-            yield document_terms(row["tokens"], entities[row["doc_id"]])
+            yield document_terms(row["tokens"], entities[row["doc_id"]]), metadata[row["doc_id"]].get(section_field)

@@ -1,0 +1,85 @@
+"""Keywords of today's news: recall@k of the keywords a reader expects on the check set
+(data/keywords_check: twelve articles on AI, cloud, chips, banking apps, start-ups, e-commerce),
+and the wrong keywords (generic nouns, the byline, a term cut short, the wrong person) that come out.
+
+    python benchmarks/keywords_check.py [RUN_DIR] [--k 10] [--json]   # ~30 s on one core
+
+The run directory (default /tmp/vnpipe-keywords-check) is reused: rerunning after a change to the
+keywords stage recomputes only what changed.
+"""
+import argparse
+import json
+from pathlib import Path
+
+import pipeline
+
+CHECK = Path(__file__).resolve().parents[1] / "data" / "keywords_check"
+
+
+def read_expected(path: Path = CHECK / "expected.tsv") -> dict[str, tuple[list[str], list[str]]]:
+    """Article file name -> (expected keywords, wrong keywords), each as written in the file."""
+    expected = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3:
+            raise ValueError(f"{path}:{number}: expected `article<TAB>keywords<TAB>wrong keywords`, got {line!r}")
+        article, wanted, wrong = fields
+        expected[article] = ([t.strip() for t in wanted.split(";") if t.strip()],
+                             [t.strip() for t in wrong.split(";") if t.strip()])
+    return expected
+
+
+def term_key(term: str) -> str:
+    """`trí tuệ nhân tạo`, `trí_tuệ_nhân_tạo` and `Trí_tuệ nhân tạo` are one term."""
+    return " ".join(term.replace("_", " ").split()).casefold()
+
+
+def check(run: Path, k: int = 10) -> dict:
+    """Per article: the top-k keywords, the expected ones found and missed, the wrong ones found;
+    overall: recall@k (expected found / expected) and the number of wrong keywords found."""
+    expected = read_expected()
+    ingest = pipeline.read_stage(run, "ingest").set_index("doc_id")["source"]
+    keywords = pipeline.read_stage(run, "keywords").set_index("doc_id")["keywords"]
+    articles = {}
+    for doc_id, terms in keywords.items():
+        name = Path(ingest[doc_id]).name
+        if name not in expected:
+            raise ValueError(f"{name} has no line in {CHECK / 'expected.tsv'}")
+        top = [item["term"] for item in terms[:k]]
+        keys = {term_key(t) for t in top}
+        wanted, wrong = expected[name]
+        articles[name] = {"keywords": top,
+                          "found": [t for t in wanted if term_key(t) in keys],
+                          "missed": [t for t in wanted if term_key(t) not in keys],
+                          "wrong": [t for t in wrong if term_key(t) in keys]}
+    if set(articles) != set(expected):
+        raise ValueError(f"articles without output: {sorted(set(expected) - set(articles))}")
+    found = sum(len(a["found"]) for a in articles.values())
+    total = sum(len(expected[name][0]) for name in articles)
+    return {"k": k, "articles": len(articles), "expected": total, "found": found,
+            "recall_at_k": round(found / total, 4), "wrong_found": sum(len(a["wrong"]) for a in articles.values()),
+            "per_article": dict(sorted(articles.items()))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", nargs="?", default="/tmp/vnpipe-keywords-check")
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--json", action="store_true", help="print every article's keywords as JSON")
+    args = parser.parse_args()
+    pipeline.run(CHECK / "articles", args.run, progress=False)
+    figures = check(Path(args.run), args.k)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    for name, article in figures["per_article"].items():
+        print(f"{name}: {len(article['found'])}/{len(article['found']) + len(article['missed'])}"
+              f"  missed {article['missed']}  wrong {article['wrong']}\n    {' · '.join(article['keywords'])}")
+    print(f"recall@{figures['k']}: {figures['found']}/{figures['expected']} = {figures['recall_at_k']}; "
+          f"wrong keywords found: {figures['wrong_found']}")
+
+
+if __name__ == "__main__":  # the pipeline's worker processes import this file
+    main()
