@@ -221,6 +221,10 @@ def test_credit_lines_are_left_out():
     assert [tokens[0]["start"]] + [span[0] for span in credit_lines(tokens)] == [0, tokens[4]["start"],
                                                                                  tokens[7]["start"]]
     assert document_terms(tokens, []) == ["Bộ_Công_Thương", "số_liệu"]
+    # a sentence that starts with `Theo` ("according to") is no credit line
+    sentence = tokens_of([[("Theo", "V"), ("kế hoạch", "N"), (",", "CH"), ("nhà máy", "N"), ("sẽ", "R"),
+                           ("hoạt động", "V"), ("từ", "E"), ("năm", "N"), ("2027", "M"), (".", "CH")]])
+    assert credit_lines(sentence) == []
 
 
 def test_terms_newer_than_the_background_are_kept_when_the_document_repeats_them():
