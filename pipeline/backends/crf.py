@@ -140,7 +140,7 @@ class NgramWeights:
     """A bounded cache: the weights a CRF gives the features that depend only on one n-gram of
     syllables (computed by `weigh` on a miss). News vocabulary repeats, so most look-ups hit."""
 
-    def __init__(self, weigh: Callable[[Hashable], tuple], limit: int = 400_000) -> None:
+    def __init__(self, weigh: Callable[[Hashable], tuple], limit: int = 200_000) -> None:
         self.weigh, self.limit = weigh, limit
         self.cache: dict[Hashable, tuple] = {}
 

@@ -102,18 +102,6 @@ PROTECTED_TAGS = {"url": "Np", "email": "Np", "handle": "Np", "domain": "Np", "d
 _CAMEL_OR_ALPHANUMERIC = re.compile(r"\w*[a-zđ]\w*[A-ZĐ]\w*|(?=\w*\d)(?=\w*[^\W\d_])\w+|[A-ZĐ]{2,}\w*")
 
 
-_ROMAN_NUMERAL = re.compile(r"X{0,3}(IX|IV|V?I{0,3})")  # `quý III`: a number, left to the tagger
-
-
-def _is_acronym(text: str, sentence_texts: list[str]) -> bool:
-    """`AI`, `EU` in a sentence not written in capitals: an abbreviation, not the syllable `ai`, `êu`
-    (the taggers see lower-cased forms and would read `AI` as the pronoun `ai`, "who")."""
-    if not (len(text) > 1 and text.isascii() and text.isupper()) or _ROMAN_NUMERAL.fullmatch(text):
-        return False
-    words = [t for t in sentence_texts if t[:1].isalpha()]
-    return sum(t.isupper() for t in words) * 2 < len(words)
-
-
 # English words of organisation and place names; the gold data keeps them apart (`Navigos Group`).
 ORGANISATION_WORDS = frozenset("""
 group company corp corporation inc ltd llc plc pte co jsc ag sa bank capital holdings holding
@@ -279,8 +267,7 @@ class Rules:
                     forced.append((i, j, "Np"))
                 i = j
                 continue
-            elif kind == "word" and _CAMEL_OR_ALPHANUMERIC.fullmatch(text) and (
-                    not is_vietnamese_syllable(text) or _is_acronym(text, texts)):
+            elif kind == "word" and _CAMEL_OR_ALPHANUMERIC.fullmatch(text) and not is_vietnamese_syllable(text):
                 forced.append((i, i + 1, "Ny" if text.isupper() else "Np"))
             i += 1
         return sorted(forced)
@@ -398,7 +385,41 @@ class UndertheseaOpinion:
                 raise ValueError(f"underthesea feature template {template!r} is not one vnpipe can compute")
             first, last = int(match.group(1)), int(match.group(2) or match.group(1))
             self.templates.setdefault(last - first + 1, []).append((first, template, match.group(3) or ""))
-        self.weights = {size: NgramWeights(functools.partial(self._weigh, size)) for size in self.templates}
+        # One syllable's features are weighed once per syllable and kept; a pair or triple of
+        # syllables is mostly new (news text), so its features are looked up directly.
+        self.weights = {1: NgramWeights(functools.partial(self._weigh, 1))}
+        self.windows = [self._window_weights(size) for size in sorted(self.templates) if size > 1]
+
+    def _window_weights(self, size: int) -> tuple:
+        """For the templates reading `size` syllables: the values any text template knows (a window
+        whose text the model never saw skips those look-ups), the text templates, and the weights
+        of the yes/no templates and of a window past either end, added up by offset."""
+        state = self.crf.state
+        text_templates, known = [], set()
+        flags: dict[str, dict[int, list[float]]] = {}
+        pads = {"BOS": {}, "EOS": {}}
+        for first, template, function in self.templates[size]:
+            offset = 4 - first  # positions in the score lists are shifted by 4 (see _add_roles)
+            for pad, sums in pads.items():
+                weights = state.get(f"{template}={pad}", (0.0, 0.0))
+                total = sums.setdefault(offset, [0.0, 0.0])
+                total[0] += weights[0]
+                total[1] += weights[1]
+            if function == "isdigit":
+                raise ValueError(f"underthesea feature template {template!r}: isdigit of several syllables")
+            if function in ("", "lower"):
+                prefix = f"{template}="
+                text_templates.append((offset, prefix, function))
+                known.update(attribute[len(prefix):] for attribute in state if attribute.startswith(prefix))
+            else:
+                for value in ("True", "False"):
+                    weights = state.get(f"{template}={value}", (0.0, 0.0))
+                    total = flags.setdefault(f"{function}={value}", {}).setdefault(offset, [0.0, 0.0])
+                    total[0] += weights[0]
+                    total[1] += weights[1]
+        pads = {pad: [(offset, w[0], w[1]) for offset, w in sums.items()] for pad, sums in pads.items()}
+        flags = {flag: [(offset, w[0], w[1]) for offset, w in sums.items()] for flag, sums in flags.items()}
+        return size, text_templates, frozenset(known), flags, pads
 
     @staticmethod
     def model_checksum() -> str:
@@ -449,8 +470,32 @@ class UndertheseaOpinion:
 
     def scores(self, texts: list[str]) -> list[tuple[float, float]]:
         """The CRF's state scores (B-W, I-W) at each position."""
+        n = len(texts)
         padded = [_BOS, _BOS, *texts, _EOS, _EOS]
-        return _add_roles(len(texts), padded, self.weights)
+        b, i = _add_roles(n, padded, self.weights)
+        state = self.crf.state.get
+        dictionary = self.dictionary
+        for size, text_templates, known, flags, pads in self.windows:
+            for start in range(n + 5 - size):
+                window = padded[start:start + size]
+                if _BOS in window or _EOS in window:
+                    added = pads["BOS" if _BOS in window else "EOS"]
+                else:
+                    text = " ".join(window)
+                    lower = text.lower()
+                    for offset, prefix, function in text_templates:
+                        value = lower if function else text
+                        if value in known:
+                            weights = state(prefix + value)
+                            if weights is not None:
+                                b[start + offset] += weights[0]
+                                i[start + offset] += weights[1]
+                    added = [*flags.get(f"is_in_dict={lower in dictionary}", ()),
+                             *flags.get(f"istitle={not any(word[:1].islower() for word in window)}", ())]
+                for offset, wb, wi in added:
+                    b[start + offset] += wb
+                    i[start + offset] += wi
+        return list(zip(b[6:n + 6], i[6:n + 6]))
 
     def features(self, texts: list[str]) -> list[str]:
         # underthesea's training data and dictionary write `hoà`, `uỷ` (the modern tone placement).
@@ -468,9 +513,10 @@ class UndertheseaOpinion:
 _BOS, _EOS = "\x00BOS", "\x00EOS"  # padding: a window that reaches past the sentence reads BOS or EOS
 
 
-def _add_roles(n: int, padded: list[str], weights: dict) -> list[tuple[float, float]]:
-    """State scores of the n positions of `padded` (two pads each side): for every n-gram of the
-    padded sentence, what its features add at each offset (`NgramWeights` of that size)."""
+def _add_roles(n: int, padded: list[str], weights: dict) -> tuple[list[float], list[float]]:
+    """State scores (B, I), indexed from 6 to n + 6, of the n positions of `padded` (two pads each
+    side): for every n-gram of the padded sentence, what its features add at each offset
+    (`NgramWeights` of that size)."""
     b = [0.0] * (n + 12)  # positions shifted by 4: offsets reach 3 before and past the pads
     i = [0.0] * (n + 12)
     for size, weigh in weights.items():
@@ -483,7 +529,7 @@ def _add_roles(n: int, padded: list[str], weights: dict) -> list[tuple[float, fl
             for offset, wb, wi in roles:
                 b[start + offset] += wb
                 i[start + offset] += wi
-    return list(zip(b[6:n + 6], i[6:n + 6]))
+    return b, i
 
 
 def segment_features(forms: list[str], shapes: list[str], dictionary: dict[str, int],
@@ -532,7 +578,10 @@ class SegmentScores:
         from .crf import NgramWeights
 
         self.crf, self.dictionary = crf, dictionary
-        self.ngrams = {size: NgramWeights(functools.partial(self._weigh, size)) for size in (1, 2, 3, 4)}
+        self.ngrams = {1: NgramWeights(functools.partial(self._weigh, 1))}  # longer ones: mostly new, looked up directly
+        # The pairs and triples any b-/t- feature of the model knows: the others skip those look-ups.
+        self.known = frozenset(attribute.partition("=")[2] for attribute in crf.state
+                               if attribute[:1] in "bt" and attribute[1:3] in ("-1", "+1", "-2", "+2", "0="))
         self.shapes = NgramWeights(self._weigh_shapes)
 
     def _weigh(self, size: int, grams: tuple[str, ...]) -> tuple[tuple[int, float, float], ...]:
@@ -571,7 +620,42 @@ class SegmentScores:
                                  "s-1+1=" + before + shape + after])
 
     def __call__(self, forms: list[str], shapes: list[str], opinions: list[str]) -> list[tuple[float, float]]:
-        scores = _add_roles(len(forms), ["<s>", "<s>", *forms, "</s>", "</s>"], self.ngrams)
+        n = len(forms)
+        w = ["<s>", "<s>", *forms, "</s>", "</s>"]
+        b, i = _add_roles(n, w, self.ngrams)
+        state = self.crf.state.get
+        known = self.dictionary.get
+        # Positions in b and i are shifted by 4 (see _add_roles): an n-gram starting at padded index j
+        # adds to position j + 4 + offset.
+        pairs = [w[j] + " " + w[j + 1] for j in range(n + 3)]
+        triples = [pairs[j] + " " + w[j + 2] for j in range(n + 2)]
+        for grams, names, dictionary_names in (
+                (pairs, ((5, "b-1="), (4, "b+1="), (6, "b-2="), (3, "b+2=")), ((5, "d10="), (4, "d01="))),
+                (triples, ((6, "t-1="), (5, "t0="), (4, "t+1=")), ((6, "d210="), (5, "d101="), (4, "d012=")))):
+            seen = self.known
+            for j, text in enumerate(grams):
+                if text in seen:
+                    for shift, name in names:
+                        weights = state(name + text)
+                        if weights is not None:
+                            b[j + shift] += weights[0]
+                            i[j + shift] += weights[1]
+                sources = known(text)
+                if sources:
+                    for shift, name in dictionary_names:
+                        weights = state(f"{name}{sources}")
+                        if weights is not None:
+                            b[j + shift] += weights[0]
+                            i[j + shift] += weights[1]
+        for j in range(n + 1):
+            sources = known(triples[j] + " " + w[j + 3])
+            if sources:
+                for shift, name in ((7, "d3210="), (6, "d2101="), (5, "d1012="), (4, "d0123=")):
+                    weights = state(f"{name}{sources}")
+                    if weights is not None:
+                        b[j + shift] += weights[0]
+                        i[j + shift] += weights[1]
+        scores = list(zip(b[6:n + 6], i[6:n + 6]))
         s = ["<s>", *shapes, "</s>"]
         state = self.crf.state.get
         shape_weights = self.shapes
