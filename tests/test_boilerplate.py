@@ -110,3 +110,17 @@ def test_gold_scores_on_seeds_and_sample():
     result = evaluate(ROOT / "data/gold/boilerplate.tsv", ROOT)
     assert result["overall"]["article_kept_pct"] >= 99
     assert result["overall"]["boilerplate_removed_pct"] >= 95
+
+
+def test_a_block_header_never_takes_the_whole_article():
+    # A crawled page that opens with a "latest news" header and then a short article: the header
+    # goes, the title and the two paragraphs stay (they used to be removed as the header's block).
+    text = ("Tin mới cập nhật\n\nGiá xăng giảm lần thứ ba liên tiếp từ chiều nay\n\n"
+            "Liên bộ Công Thương - Tài chính vừa quyết định giảm giá xăng RON 95 thêm 300 đồng mỗi lít, "
+            "mức giảm thứ ba liên tiếp kể từ đầu tháng.\n\n"
+            "Theo cơ quan điều hành, giá dầu thế giới đi xuống trong hai tuần qua nên giá bán lẻ trong nước "
+            "cũng được điều chỉnh tương ứng.\n")
+    row = Normalize().process({"doc_id": "x", "text": text, "title": None, "metadata": None})
+    assert row["title"] == "Giá xăng giảm lần thứ ba liên tiếp từ chiều nay"
+    assert row["text"].splitlines()[1:] == [text.split("\n\n")[2], text.split("\n\n")[3].strip()]
+    assert [(r["text"], r["reason"]) for r in row["removed"]] == [("Tin mới cập nhật", "related_header")]

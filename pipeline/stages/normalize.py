@@ -146,7 +146,7 @@ def find_title_and_date(lines: list[Line], given_title: str | None) -> tuple[str
 
 class Normalize(Stage):
     name = "normalize"
-    version = "3"
+    version = "4"  # 4: a block header never takes all of an article
     reads = {"ingest": ("text", "title", "metadata")}
     Settings = Settings
     schema = pa.schema([

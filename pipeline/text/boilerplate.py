@@ -129,18 +129,30 @@ def _mark_link_lists(lines: list[Line]) -> None:
 
 
 def _mark_blocks_after_headers(lines: list[Line]) -> None:
-    """A block header takes the lines after it, up to article text that resumes for good."""
+    """A block header takes the lines after it, up to article text that resumes for good; but a
+    block never takes all the prose of a document (a short article under a `Tin mới cập nhật`
+    header at the top of the page): then it ends at the first good line, or at the short line
+    just before it, which is the article's title."""
+    blocks = []
     for index, line in enumerate(lines):
         if not line.reason.endswith("_header"):
             continue
-        block = line.reason.removesuffix("_header")
         following = lines[index + 1:]
         next_header = next((i for i, item in enumerate(following) if item.reason.endswith("_header")), None)
         following = following[:next_header]
-        resume = _article_resumes(following)
+        blocks.append((line.reason.removesuffix("_header"), following, _article_resumes(following)))
+    taken = {item.number for _, following, resume in blocks for item in following[:resume]}
+    if not any(line.kind == GOOD and line.number not in taken for line in lines):
+        blocks = [(block, following, min(resume, _first_good(following))) for block, following, resume in blocks]
+    for block, following, resume in blocks:
         for item in following[:resume]:
             if item.kind != BAD or item.reason in ("", "link_list"):
                 item.kind, item.reason = BAD, f"{block}_block"
+
+
+def _first_good(lines: list[Line]) -> int:
+    first = next((index for index, line in enumerate(lines) if line.kind == GOOD), len(lines))
+    return first - 1 if 0 < first < len(lines) and lines[first - 1].kind == SHORT else first
 
 
 def _article_resumes(lines: list[Line]) -> int:
