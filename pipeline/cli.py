@@ -58,7 +58,7 @@ def run_command(
     skip_duplicates: bool = typer.Option(False, help="Segment, NER and keywords analyse only the kept (first) document of each dedup cluster."),
     segmenter: str = typer.Option(Segment.Settings.backend, help="Word segmentation backend: vnpipe, underthesea or pyvi."),
     user_words: Optional[Path] = typer.Option(None, help="A file of extra words to keep whole, one a line."),
-    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe or underthesea."),
+    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe, vnpipe-unseen (more recall on names never seen, slower) or underthesea."),
     aliases: Optional[Path] = typer.Option(None, help="A CSV `alias,canonical` of extra entity name variants."),
     top_k: int = typer.Option(10, help="Keywords per document."),
     min_score: float = typer.Option(0.05, help="Lowest TF-IDF score a keyword may have."),
@@ -139,7 +139,7 @@ def ner_command(
     file: str = typer.Argument(..., help="A text file, one text per line, or - for standard input."),
     format: str = typer.Option("jsonl", help="Output format (jsonl)."),
     segmenter: str = typer.Option(Segment.Settings.backend, help="Word segmentation backend: vnpipe, underthesea or pyvi."),
-    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe or underthesea."),
+    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe, vnpipe-unseen (more recall on names never seen, slower) or underthesea."),
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern or classic."),
 ) -> None:
     """Named entities of each line, as one JSON object per line with offsets into that line."""
@@ -412,10 +412,11 @@ def train_ws_command(
 
 @train_app.command("ner")
 def train_ner_command(
-    out: Path = typer.Option(Path("models/ner"), help="Where to write the NER model."),
+    out: Path = typer.Option(Path("models/ner-unseen"), help="Where to write the NER model (the vnpipe-unseen tagger reads models/ner-unseen)."),
     holdout: float = typer.Option(0.0, help="Hold out this last fraction of each train file and score it."),
 ) -> None:
-    """Train the NER model on VLSP 2016 train and VLSP 2018 train (a few minutes)."""
+    """Train the NER model for unseen names on VLSP 2016 and VLSP 2018 train (~10 CPU minutes; its name lists
+    and clusters are built first from ../shared/corpora when missing from OUT)."""
     from .train.ner import train
 
     print(json.dumps(train(out, holdout=holdout), ensure_ascii=False, indent=2, default=str))

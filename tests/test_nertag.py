@@ -1,3 +1,4 @@
+import json
 import math
 
 import pytest
@@ -101,7 +102,7 @@ def test_an_empty_sentence_has_no_entities():
 
 
 def test_unknown_tagger_says_which_exist():
-    with pytest.raises(ValueError, match="unknown NER tagger 'spacy'; choose one of vnpipe, underthesea"):
+    with pytest.raises(ValueError, match="unknown NER tagger 'spacy'; choose one of vnpipe, vnpipe-unseen, underthesea"):
         get_tagger("spacy")
 
 
@@ -236,6 +237,26 @@ def test_vlsp2018_dev_from_raw_paragraphs_keeps_the_model_card_score():
     assert result["micro"]["f1"] >= 84.25  # MODEL_CARD.md: 84.31 with the underthesea segmenter
 
 
+@pytest.mark.slow
+def test_vlsp2016_test_sentence_by_sentence_keeps_the_model_card_score():
+    from pipeline.evaluate.ner import evaluate
+
+    result = evaluate(SHARED_NER / "vlsp2016" / "word" / "test.conll", "vnpipe", words="gold")
+    assert result["context"] == "sentence"
+    assert result["micro"]["f1"] >= 86.7  # MODEL_CARD.md: 86.78, unseen-name recall 71.81
+    assert result["recall_by_novelty"]["unseen"]["all"]["support"] == 1401
+
+
+@pytest.mark.slow
+def test_the_unseen_model_keeps_its_vlsp2018_dev_unseen_recall():
+    from pipeline.evaluate.ner import evaluate
+
+    result = evaluate(SHARED_NER / "vlsp2018" / "spans" / "dev.jsonl", "vnpipe-unseen", words="segmenter",
+                      segmenter_name="vnpipe")
+    assert result["recall_by_novelty"]["unseen"]["all"]["recall"] >= 66.4  # models/ner-unseen card: 66.54
+    assert result["micro"]["f1"] >= 83.7  # 83.79 (vnpipe 84.12)
+
+
 def test_a_user_name_list_is_read_and_changes_the_checksum(tmp_path):
     from pipeline.backends.nertag import VnpipeTagger
 
@@ -253,3 +274,58 @@ def test_a_bad_name_list_line_says_where_and_what_to_write(tmp_path):
     names.write_text("OpenAI\tCOMPANY\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"names.tsv:1: label 'COMPANY' is not one of PER, ORG, LOC, MISC"):
         VnpipeTagger(gazetteer_paths=[names])
+
+
+def test_names_after_cue_words_are_harvested_with_their_label():
+    from pipeline.train.ner import HARVEST_CUES, _phrases, harvest_names
+
+    texts = ["Tối qua, ca sĩ Taylor Swift đến Hà Nội cùng ban nhạc Coldplay.\nCLB Arsenal thắng ở tỉnh Quảng Nam.",
+             "Thủ tướng Chính phủ họp."]
+    counts = harvest_names(texts, _phrases(HARVEST_CUES))
+    assert counts == {(("Taylor", "Swift"), "PER"): 1, (("Coldplay",), "ORG"): 1, (("Arsenal",), "ORG"): 1,
+                      (("Quảng", "Nam"), "LOC"): 1}  # `Chính` (of `Chính phủ`) is no name
+
+
+def test_wikipedia_first_sentences_give_typed_names(tmp_path):
+    from pipeline.train.ner import first_sentence_names
+
+    articles = [{"id": "a", "title": "arctic monkeys", "text": "Arctic Monkeys là một ban nhạc rock của Anh."},
+                {"id": "b", "title": "lahore", "text": "Lahore (tiếng Urdu: لاہور) là thành phố lớn thứ hai Pakistan."},
+                {"id": "c", "title": "argon", "text": "Argon là một nguyên tố hóa học."}]
+    (tmp_path / "viwiki.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles),
+                                           encoding="utf-8")
+    assert first_sentence_names(tmp_path) == {(("Arctic", "Monkeys"), "ORG"): 1, (("Lahore",), "LOC"): 1}
+
+
+def test_mention_replacement_swaps_whole_word_names_and_keeps_offsets():
+    from pipeline.evaluate.ner import GoldSentence
+    from pipeline.train.ner import with_replaced_names
+
+    text = "CLB Arsenal thua ở Luân Đôn"
+    sentence = GoldSentence(text, [(0, 3, ""), (4, 11, ""), (12, 16, ""), (17, 18, ""), (19, 27, "")],
+                            [(4, 11, "ORG"), (19, 27, "LOC")])
+    (copy,) = with_replaced_names([sentence], {"ORG": ["Brelox Labs"], "LOC": ["Giodiok"]})
+    assert copy.text == "CLB Brelox Labs thua ở Giodiok"
+    assert [(copy.text[s:e], label) for s, e, label in copy.entities] == [("Brelox Labs", "ORG"), ("Giodiok", "LOC")]
+    assert [copy.text[s:e] for s, e, _ in copy.words] == ["CLB", "Brelox Labs", "thua", "ở", "Giodiok"]
+
+
+def test_synthetic_names_are_foreign_looking_and_repeat_with_the_seed():
+    from pipeline.train.ner import synthetic_names
+
+    names = synthetic_names(50)
+    assert names == synthetic_names(50) and set(names) == {"PER", "ORG", "LOC"}
+    assert all(len(person.split()) == 2 and person[0].isupper() for person in names["PER"])
+
+
+def test_each_model_reads_the_features_it_was_trained_with():
+    default, unseen = get_tagger("vnpipe"), get_tagger("vnpipe-unseen")
+    assert (default.features, unseen.features) == (1, 2)
+    assert default.learned is None and unseen.learned[("Samsung",)] == "ORG"
+
+
+def test_the_unseen_model_reads_the_cue_before_a_club_it_never_saw():
+    sentence = "Tiền đạo của CLB Brentford ghi bàn vào lưới Wolverhampton."
+    tokens = ["Tiền đạo", "của", "CLB", "Brentford", "ghi", "bàn", "vào", "lưới", "Wolverhampton", "."]
+    found = get_tagger("vnpipe-unseen").tag(sentence, words_of(sentence, tokens))
+    assert [(sentence[s:e], label) for s, e, label, _ in found][0] == ("CLB Brentford", "ORG")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -82,6 +83,7 @@ MODEL_FILE = "model.crfsuite"
 GAZETTEER_FILE = "gazetteer.tsv"
 LEXICON_FILE = "lexicon.tsv"  # entity names seen in the training data, written by `train`
 CLUSTERS_FILE = "clusters.tsv"
+LEARNED_NAMES_FILE = "learned_names.tsv"  # typed names learned from unlabeled text (Wikipedia, news)
 _GAZETTEER_MAX_SYLLABLES = 6
 
 _SYLLABLE = re.compile(r"\S+")
@@ -228,7 +230,8 @@ def _capital_runs(texts: list[str]) -> list[tuple[int, int] | None]:
 
 
 def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[str, ...], str],
-                      clusters: dict[str, str], context: dict[tuple[str, ...], str] | None = None
+                      clusters: dict[str, str], context: dict[tuple[str, ...], str] | None = None,
+                      learned: dict[tuple[str, ...], str] | None = None, version: int = 1
                       ) -> tuple[list[tuple[int, int]], list[list[str]]]:
     """Syllable spans of the sentence and the CRF features of each syllable.
 
@@ -236,6 +239,9 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
     boundaries the segmenter found, gazetteer matches, word clusters, cue words before runs of
     capitalised syllables (`CUES`) and, when given, the names found in the rest of the document
     (`context`, name syllables -> label). No POS, so the model does not depend on one tagger's tag set.
+    `version` 2 (models/ner-unseen) adds the typed names learned from unlabeled text (`learned`),
+    2- and 4-character affixes of foreign syllables and every cluster granularity; version 1 is the
+    feature set of the default model (models/ner).
     """
     syllables = syllables_of(sentence, words)
     texts = [normalize_token(sentence[s:e]) for s, e, _, _ in syllables]
@@ -248,6 +254,7 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
     word_rank = {w: r for r, w in enumerate(word_order)}
     gaz = _gazetteer_tags(texts, gazetteer)
     doc = _gazetteer_tags(texts, context) if context else None
+    known = _gazetteer_tags(texts, learned) if learned else None
     n = len(syllables)
     lowers = [f[0] for f in facts]
     runs = _capital_runs(texts)
@@ -294,6 +301,12 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
             row.append("first")
         if not vietnamese and len(low) > 3:
             row += [f"p3={low[:3]}", f"x3={low[-3:]}"]
+            if version >= 2:
+                row += [f"p2={low[:2]}", f"x2={low[-2:]}"]
+                if len(low) > 4:
+                    row += [f"p4={low[:4]}", f"x4={low[-4:]}"]
+        if known is not None and version >= 2:
+            row += [f"ln={known[i]}", f"ln|sh={known[i]}|{short}", f"ln|gz={known[i]}|{gaz[i]}"]
         for d in (-1, 1):
             j = i + d
             if 0 <= j < n:
@@ -309,12 +322,17 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
         if doc is not None and doc[i] != "O":
             row += [f"dc={doc[i]}", f"dc|sh={doc[i]}|{short}", f"dc|gz={doc[i]}|{gaz[i]}"]
         cluster = clusters.get(low)
-        if cluster:
+        if cluster and version >= 2:  # `coarse/.../fine` ids: one feature per granularity
+            levels = cluster.split("/")
+            row += [f"c={cluster}", *(f"c{k}={level}" for k, level in enumerate(levels[:-1]))]
+        elif cluster:
             row += [f"c={cluster}", f"cc={cluster.partition('/')[0]}"]
         for d in (-1, 1):
             neighbour = clusters.get(lower(i + d)) if clusters else None
             if neighbour:
                 row.append(f"c{d:+d}={neighbour}")
+                if version >= 2:
+                    row.append(f"cc{d:+d}={neighbour.partition('/')[0]}")
         features.append(row)
     return [(s, e) for s, e, _, _ in syllables], features
 
@@ -347,6 +365,13 @@ class VnpipeTagger:
         self.clusters = load_clusters(model_dir / CLUSTERS_FILE)
         if self.clusters:
             self._paths.append(model_dir / CLUSTERS_FILE)
+        summary_path = model_dir / "training.json"
+        summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.exists() else {}
+        self.features = summary.get("features", 1)  # which `sentence_features` the model was trained with
+        learned_path = model_dir / LEARNED_NAMES_FILE
+        self.learned = load_gazetteer([learned_path]) if self.features >= 2 and learned_path.exists() else None
+        if self.learned is not None:
+            self._paths.append(learned_path)
         assert self._paths == self.model_files(model_dir, gazetteer_paths, gazetteer)  # one list, two readers
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(model_path))
@@ -363,6 +388,8 @@ class VnpipeTagger:
         clusters = model_dir / CLUSTERS_FILE
         if clusters.exists() and clusters.read_text(encoding="utf-8").splitlines():  # as load_clusters finds any
             paths.append(clusters)
+        if (model_dir / LEARNED_NAMES_FILE).exists():
+            paths.append(model_dir / LEARNED_NAMES_FILE)
         return paths
 
     @classmethod
@@ -381,7 +408,8 @@ class VnpipeTagger:
     def tag(self, sentence: str, words: list[Word],
             context: dict[tuple[str, ...], str] | None = None) -> list[Entity]:
         """Entities of one sentence; `context` maps names found elsewhere in its document to labels."""
-        spans, features = sentence_features(sentence, words, self.gazetteer, self.clusters, context)
+        spans, features = sentence_features(sentence, words, self.gazetteer, self.clusters, context, self.learned,
+                                            self.features)
         if not spans:
             return []
         self._tagger.set(features)
@@ -520,7 +548,22 @@ class _NamesElsewhere:
         return found
 
 
-BACKENDS = {"vnpipe": VnpipeTagger, "underthesea": UndertheseaTagger}
+# The CRF trained for names never seen in training (models/ner-unseen/MODEL_CARD.md).
+UNSEEN_MODEL_DIR = model_dir("ner-unseen")
+
+
+class VnpipeUnseenTagger(VnpipeTagger):
+    """Our CRF with names learned from unlabeled text, clusters from Wikipedia and news, and mention
+    replacement in training: more recall on names it never saw, a little less F1 overall, slower."""
+
+    name = "vnpipe-unseen"
+
+    def __init__(self, model_dir: Path = UNSEEN_MODEL_DIR, gazetteer_paths: Iterable[Path] = (),
+                 gazetteer: bool = True) -> None:
+        super().__init__(model_dir, gazetteer_paths, gazetteer)
+
+
+BACKENDS = {"vnpipe": VnpipeTagger, "vnpipe-unseen": VnpipeUnseenTagger, "underthesea": UndertheseaTagger}
 DEFAULT_TAGGER = "vnpipe"
 
 

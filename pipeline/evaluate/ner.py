@@ -182,13 +182,15 @@ def seen_unseen_recall(sentences: list[GoldSentence], predicted: list[list[tuple
 
 def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GOLD_WORDS,
              segmenter_name: str = "underthesea", limit: int | None = None, context: str = SENTENCE_CONTEXT,
-             gazetteer: bool = True, train_files: list[Path] | None = None, train_dir: Path | None = None) -> dict:
+             gazetteer: bool = True, train_files: list[Path] | None = None, train_dir: Path | None = None,
+             model_dir: Path | None = None) -> dict:
     """Score tagger `tagger_name` on `gold_path`; see the module docstring for `words` and `context`.
 
     `words="gold"` needs word-level CoNLL; other files are always run with `segmenter_name`.
     Speed counts the tagger only (`segment_seconds` is reported apart). `gazetteer=False` scores our
     tagger without its hand-written name list. Seen/unseen recall uses `train_files` (default: the
     files our model's training.json lists, under `train_dir`; underthesea's are unknown: no split).
+    `model_dir` scores a model of ours other than the shipped one (one `vnpipe train ner --out` wrote).
     """
     if words not in (GOLD_WORDS, SEGMENTER_WORDS, PIPELINE_WORDS):
         raise ValueError(f"words must be {GOLD_WORDS!r}, {SEGMENTER_WORDS!r} or {PIPELINE_WORDS!r}, not {words!r}")
@@ -206,7 +208,13 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
     if words == GOLD_WORDS and sentences and sentences[0].words is None:
         raise ValueError(f"{gold_path} has no gold word segmentation (syllable CoNLL or span JSONL); "
                          f"evaluate it with words={SEGMENTER_WORDS!r}")
-    tagger = get_tagger(tagger_name, gazetteer)
+    if model_dir is not None:
+        from ..backends.nertag import VnpipeTagger
+        if tagger_name != "vnpipe":
+            raise ValueError(f"a model folder is for our tagger (vnpipe), not {tagger_name!r}")
+        tagger = VnpipeTagger(Path(model_dir), gazetteer=gazetteer)
+    else:
+        tagger = get_tagger(tagger_name, gazetteer)
     novelty_note = None
     if train_files is None and hasattr(tagger, "model_dir"):
         try:

@@ -1,4 +1,8 @@
-"""Trains the shipped NER model (`models/ner/model.crfsuite`) from VLSP 2016 and 2018 train.
+"""Trains our NER model for unseen names (`models/ner-unseen`) from VLSP 2016 and 2018 train.
+
+The default model (`models/ner`, feature version 1) was trained by this module as of commit f872abe;
+this recipe (feature version 2) adds names learned from unlabeled text, clusters from VNTC and
+Wikipedia at three granularities and mention replacement with learned and made-up names.
 
 VLSP 2016 train comes with gold words; VLSP 2018 train is syllable-level, so its words come
 from a segmenter. The CRF tags syllables, so an entity need not line up with a word.
@@ -7,22 +11,29 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import shutil
 import time
 from collections import Counter
 from pathlib import Path
 
-from ..evaluate.ner import DOCUMENT_WINDOW, GoldSentence, read_conll, score
-from ..backends.nertag import (CLUSTERS_FILE, GAZETTEER_FILE, LEXICON_FILE, MODEL_DIR, MODEL_FILE, document_names,
-                      load_clusters, load_gazetteer, names_context, normalize_token, sentence_features)
+from ..evaluate.ner import DOCUMENT_WINDOW, SHARED_EVAL_DIR, GoldSentence, read_conll, score
+from ..backends.nertag import (CLUSTERS_FILE, GAZETTEER_FILE, LEARNED_NAMES_FILE, LEXICON_FILE, MODEL_FILE,
+                      UNSEEN_MODEL_DIR,
+                      document_names,
+                      _syllable_facts, load_clusters, load_gazetteer, names_context, normalize_token,
+                      sentence_features)
 from ..backends.wordseg import get_segmenter
 
-DEFAULT_EVAL_DIR = MODEL_DIR.parents[2] / "shared" / "eval" / "ner"
+DEFAULT_EVAL_DIR = SHARED_EVAL_DIR
 TRAIN_FILES = ("vlsp2016/word/train.conll", "vlsp2018/syllable/train.conll")
-AUGMENT_EVERY = 4  # one in 4 train sentences with a PER, ORG or MISC also appears with gazetteer names
+AUGMENT_EVERY = 3  # one in 3 train sentences with an entity also appears with other names of the same label
+FEATURES = 2  # the `sentence_features` version this recipe trains (1: the default model, models/ner)
+SYNTHETIC_NAMES = 400  # made-up foreign names per label in the replacement pool
 FOLDS = 5  # the names a training sentence sees come from the other folds, as unseen text would
 WINDOW = 8  # training context: the gold names of up to 8 sentences on either side (VLSP has no document ids)
 CONTEXT_DROPOUT = 4  # one in 4 training sentences sees no context, as a sentence tagged alone
-SETTINGS = {"algorithm": "lbfgs", "c1": 0.1, "c2": 0.02, "max_iterations": 150,
+SETTINGS = {"algorithm": "lbfgs", "c1": 0.1, "c2": 0.02, "max_iterations": 120,
             "feature.possible_transitions": True}
 
 
@@ -70,16 +81,56 @@ def lexicon_of(counts: Counter) -> dict[tuple[str, ...], str]:
     return {name: label for name, (_, label) in sorted(best.items())}
 
 
-def with_gazetteer_names(sentences: list[GoldSentence], gazetteer: dict[tuple[str, ...], str],
-                         seed: int = 0) -> list[GoldSentence]:
-    """Copies of some sentences whose PER and ORG entities are swapped for gazetteer names.
+_ONSETS = "b br c ch d dr f g gr h j k kl l m n p pr qu r s sh st t th tr v w z".split()
+_NUCLEI = "a e i o u y ai au ea ee ei ia io oo ou".split()
+_CODAS = ["", "", "n", "r", "s", "l", "m", "x", "k", "ck", "nd", "rt", "st", "th", "ng"]
+_ORG_SUFFIXES = ["", "", "", "Labs", "Group", "FC", "Inc.", "Technologies", "Media", "Capital", "United",
+                 "Systems", "Records", "Motors", "Airlines", "Bank", "AI", "Studio", "Network", "Games"]
 
-    VLSP has few of the names the gazetteer lists (OpenAI, a16z); the copies teach the model
-    that a gazetteer match in a person or organisation context is good evidence whatever its
-    shape. Only entities that are whole words are swapped; each becomes one word.
+
+def synthetic_names(count: int = SYNTHETIC_NAMES, seed: int = 0) -> dict[str, list[str]]:
+    """Made-up foreign-looking names per label (`Brelox Labs`, `Dreana Kolst`, `VKX`), so mention
+    replacement shows names whose form says nothing and whose label only the context gives."""
+    rng = random.Random(seed)
+
+    def word(syllables: int) -> str:
+        open_syllables = "".join(rng.choice(_ONSETS) + rng.choice(_NUCLEI) for _ in range(syllables - 1))
+        return (open_syllables + rng.choice(_ONSETS) + rng.choice(_NUCLEI) + rng.choice(_CODAS)).capitalize()
+
+    def acronym() -> str:
+        return "".join(rng.choice("ABCDEFGHIKLMNPRSTVWXZ") for _ in range(rng.choice((2, 3, 3, 4))))
+
+    names = {"PER": [], "ORG": [], "LOC": []}
+    for _ in range(count):
+        names["PER"].append(f"{word(rng.choice((1, 2, 2, 3)))} {word(rng.choice((1, 2, 2, 3)))}")
+        suffix = rng.choice(_ORG_SUFFIXES)
+        head = acronym() if rng.random() < 0.3 else word(rng.choice((1, 2, 2, 3)))
+        names["ORG"].append(f"{head} {suffix}".strip())
+        names["LOC"].append(word(rng.choice((2, 2, 3))))
+    return names
+
+
+def replacement_names(*name_lists: dict[tuple[str, ...], str], synthetic: bool = True) -> dict[str, list[str]]:
+    """The pool of names per label that mention replacement draws from (sorted, so runs repeat)."""
+    pool: dict[str, set[str]] = {}
+    for names in name_lists:
+        for name, label in names.items():
+            pool.setdefault(label, set()).add(" ".join(name))
+    if synthetic:
+        for label, made_up in synthetic_names().items():
+            pool.setdefault(label, set()).update(made_up)
+    return {label: sorted(names) for label, names in pool.items()}
+
+
+def with_replaced_names(sentences: list[GoldSentence], names: dict[str, list[str]],
+                        seed: int = 0) -> list[GoldSentence]:
+    """Copies of some sentences whose entities are swapped for other names of the same label.
+
+    The pool (`replacement_names`) holds the gazetteer, the names learned from unlabeled text and
+    made-up foreign names, few of which VLSP has; the copies teach the model to read the context
+    (`đội`, `CLB`, `ca sĩ`, `tỉnh`) rather than memorise names. Only entities that are whole words
+    are swapped; each becomes one word.
     """
-    names = {label: sorted(" ".join(name) for name, l in gazetteer.items() if l == label)
-             for label in ("PER", "ORG", "MISC")}
     rng = random.Random(seed)
     copies = []
     for k, sentence in enumerate(sentences):
@@ -131,7 +182,7 @@ def split(sentences: list, holdout: float) -> tuple[list, list]:
     return sentences[:cut], sentences[cut:]
 
 
-def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmenter_name: str = "underthesea",
+def train(out_dir: Path = UNSEEN_MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmenter_name: str = "underthesea",
           holdout: float = 0.0, settings: dict | None = None, corpora: dict | None = None) -> dict:
     """Train the CRF into `out_dir/model.crfsuite` and return a summary.
 
@@ -140,19 +191,27 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
     0 reproduces the shipped model. Training is deterministic (L-BFGS, fixed data order).
     Document context in training: the gold names of the WINDOW sentences on either side
     (`training_contexts`); `corpora` (as `load_training_data` returns) skips segmenting again.
-    The gazetteer and clusters are read from `out_dir` (or the shipped ones when missing);
-    clusters missing from both are built from the unlabeled corpus first (`build_clusters`).
+    The gazetteer, clusters and learned names are read from `out_dir` (or the shipped ones when
+    missing); clusters or learned names missing there are built from the unlabeled corpora first
+    (`build_clusters`, `build_learned_names`: VNTC and viwiki in ../shared/corpora).
     """
     import pycrfsuite
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = {**SETTINGS, **(settings or {})}
-    resources = out_dir if (out_dir / GAZETTEER_FILE).exists() else MODEL_DIR
+    resources = out_dir if (out_dir / GAZETTEER_FILE).exists() else UNSEEN_MODEL_DIR
     if not (resources / CLUSTERS_FILE).exists():
         build_clusters(resources / CLUSTERS_FILE)
+    if not (resources / LEARNED_NAMES_FILE).exists():
+        build_learned_names(resources / LEARNED_NAMES_FILE)
     gazetteer = load_gazetteer([resources / GAZETTEER_FILE])
     clusters = load_clusters(resources / CLUSTERS_FILE)
+    learned = load_gazetteer([resources / LEARNED_NAMES_FILE])
+    if resources != out_dir:  # the tagger reads them next to the model
+        for name in (GAZETTEER_FILE, CLUSTERS_FILE, LEARNED_NAMES_FILE):
+            shutil.copyfile(resources / name, out_dir / name)
+    pool = replacement_names(gazetteer, learned)
     started = time.perf_counter()
     corpora = corpora or load_training_data(eval_dir, segmenter_name)
     trainer = pycrfsuite.Trainer(verbose=False)
@@ -161,15 +220,18 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
     held_out, counts, parts, originals = {}, {}, {}, {}
     for name, sentences in corpora.items():
         originals[name], held_out[name] = split(sentences, holdout)
-        parts[name] = originals[name] + with_gazetteer_names(originals[name], gazetteer)
+        parts[name] = originals[name] + with_replaced_names(originals[name], pool)
         counts[name] = len(parts[name])
     # Jackknifed names: a sentence of fold k looks names up in what folds other than k saw, so the
     # model learns how far a match in the lexicon can be trusted on text it was not trained on.
     folds = {name: [k * FOLDS // len(part) for k in range(len(part))] for name, part in parts.items()}
+    # Only the original sentences count: the copies' names come from the name lists, and counting
+    # them would copy the gazetteer into the lexicon (so --no-gazetteer would switch nothing off).
     fold_counts = [Counter() for _ in range(FOLDS)]
     for name, part in parts.items():
         for fold in range(FOLDS):
-            fold_counts[fold] += entity_names([s for s, f in zip(part, folds[name]) if f == fold])
+            fold_counts[fold] += entity_names([s for k, (s, f) in enumerate(zip(part, folds[name]))
+                                               if f == fold and k < len(originals[name])])
     all_counts = sum(fold_counts, Counter())
     contexts = {name: training_contexts(part, len(originals[name]))
                 for name, part in parts.items()}
@@ -180,7 +242,7 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
                 if sentence_fold != fold:
                     continue
                 spans, features = sentence_features(sentence.text, sentence.words, lexicon, clusters,
-                                                    contexts[name][k])
+                                                    contexts[name][k], learned, FEATURES)
                 if spans:
                     trainer.append(features, syllable_labels(spans, sentence.entities))
     full_lexicon = lexicon_of(all_counts)
@@ -191,10 +253,13 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
     model_path = out_dir / MODEL_FILE
     trainer.train(str(model_path))
     finished = time.perf_counter()
-    summary = {"model": model_path.name, "bytes": model_path.stat().st_size, "settings": settings,
-               "segmenter": segmenter_name, "train_sentences": counts,
+    summary = {"model": model_path.name, "bytes": model_path.stat().st_size, "features": FEATURES, "settings": settings,
+               "segmenter": segmenter_name, "train_files": list(corpora), "train_sentences": counts,
+               "replacement_pool": {label: len(names) for label, names in sorted(pool.items())},
+               "learned_names": len(learned), "clusters": len(clusters),
                "prepare_seconds": round(prepared - started, 1), "train_seconds": round(finished - prepared, 1),
                "iterations": trainer.logparser.last_iteration.get("num") if trainer.logparser.last_iteration else None}
+    (out_dir / "training.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     if holdout:
         from ..backends.nertag import VnpipeTagger
 
@@ -214,17 +279,31 @@ def train(out_dir: Path = MODEL_DIR, eval_dir: Path = DEFAULT_EVAL_DIR, segmente
     return summary
 
 
-DEFAULT_CORPUS_DIR = MODEL_DIR.parents[2] / "shared" / "corpora" / "vntc"
+SHARED_CORPORA = SHARED_EVAL_DIR.parents[1] / "corpora"
+UNLABELED = (SHARED_CORPORA / "vntc", SHARED_CORPORA / "viwiki")  # 2007 news; 2017 Wikipedia (foreign names)
 
 
-def build_clusters(out_path: Path = MODEL_DIR / CLUSTERS_FILE, corpus_dir: Path = DEFAULT_CORPUS_DIR,
-                   vocabulary: int = 30_000, contexts: int = 3_000, dimensions: int = 100,
-                   coarse: int = 64, fine: int = 512) -> dict:
-    """Cluster frequent lower-cased syllables of unlabeled news by their neighbours.
+def unlabeled_texts(corpus_dirs=UNLABELED):
+    """The `text` of every record of the JSONL files in `corpus_dirs`, in a fixed order."""
+    for corpus_dir in corpus_dirs:
+        paths = sorted(Path(corpus_dir).glob("*.jsonl"))
+        if not paths:
+            raise FileNotFoundError(f"no *.jsonl files in {corpus_dir}; the NER resources are built from "
+                                    "../shared/corpora/vntc and ../shared/corpora/viwiki")
+        for path in paths:
+            with open(path, encoding="utf-8") as lines:
+                for line in lines:
+                    yield json.loads(line)["text"]
+
+
+def build_clusters(out_path: Path = UNSEEN_MODEL_DIR / CLUSTERS_FILE, corpus_dirs=UNLABELED,
+                   vocabulary: int = 50_000, contexts: int = 3_000, dimensions: int = 100,
+                   granularities: tuple[int, ...] = (64, 256, 1024)) -> dict:
+    """Cluster frequent lower-cased syllables of unlabeled text by their neighbours.
 
     Each syllable is described by the positive PMI of its left and right neighbours (the
-    `contexts` most frequent syllables), reduced by SVD and grouped by k-means at two
-    granularities; the file holds `syllable<TAB>coarse/fine`. Deterministic (fixed seeds).
+    `contexts` most frequent syllables), reduced by SVD and grouped by k-means at each of
+    `granularities`; the file holds `syllable<TAB>coarse/.../fine`. Deterministic (fixed seeds).
     """
     import re
     from collections import Counter
@@ -241,12 +320,10 @@ def build_clusters(out_path: Path = MODEL_DIR / CLUSTERS_FILE, corpus_dir: Path 
     started = time.perf_counter()
     documents = []
     counts: Counter = Counter()
-    for path in sorted(Path(corpus_dir).glob("*.jsonl")):
-        with open(path, encoding="utf-8") as lines:
-            for line in lines:
-                tokens = [normalize_token(t).lower() for t in token_pattern.findall(json.loads(line)["text"])]
-                counts.update(tokens)
-                documents.append(tokens)
+    for text in unlabeled_texts(corpus_dirs):
+        tokens = [normalize_token(t).lower() for t in token_pattern.findall(text)]
+        counts.update(tokens)
+        documents.append(tokens)
     words = [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:vocabulary]]
     index = {w: i for i, w in enumerate(words)}
     rows, cols = [], []
@@ -268,9 +345,148 @@ def build_clusters(out_path: Path = MODEL_DIR / CLUSTERS_FILE, corpus_dir: Path 
     keep = pmi > 0
     ppmi = sparse.csr_matrix((pmi[keep], (matrix.row[keep], matrix.col[keep])), shape=matrix.shape)
     vectors = normalize(TruncatedSVD(dimensions, random_state=0).fit_transform(ppmi))
-    coarse_ids = KMeans(coarse, n_init=1, random_state=0).fit_predict(vectors)
-    fine_ids = KMeans(fine, n_init=1, random_state=0).fit_predict(vectors)
-    Path(out_path).write_text("".join(f"{w}\t{c}/{f}\n" for w, c, f in zip(words, coarse_ids, fine_ids)),
-                              encoding="utf-8")
+    ids = [KMeans(k, n_init=1, random_state=0).fit_predict(vectors) for k in granularities]
+    Path(out_path).write_text("".join(f"{w}\t{'/'.join(str(level[i]) for level in ids)}\n"
+                                      for i, w in enumerate(words)), encoding="utf-8")
     return {"path": str(out_path), "syllables": len(words), "corpus_tokens": sum(counts.values()),
             "seconds": round(time.perf_counter() - started, 1)}
+
+
+# Words that, just before a capitalised name in running text, say what it is. Stricter than
+# nertag.CUES (no prepositions, no kinship words), since here they label names, not weigh evidence.
+HARVEST_CUES = {
+    "ORG": """công ty|tập đoàn|hãng|câu lạc bộ|clb|đội bóng|ban nhạc|nhóm nhạc|nhóm|ngân hàng|tổ chức|đảng|
+        tờ báo|báo|tạp chí|trang|trang web|website|mạng xã hội|nhà mạng|hãng hàng không|hãng phim|đài|kênh|
+        liên đoàn|hiệp hội|trường đại học|đại học|học viện|viện|bệnh viện|quỹ|startup|doanh nghiệp|
+        đội tuyển|nhà sản xuất|hãng tin|thông tấn xã|tổng công ty|công ty con|nhà băng|siêu thị|quân đội""",
+    "LOC": """thành phố|tỉnh|huyện|quận|xã|phường|thị trấn|thị xã|làng|sông|núi|hồ|đảo|quần đảo|bang|
+        tiểu bang|thủ đô|vùng|quốc gia|nước|châu|biển|vịnh|sân bay|cảng|đường|phố|hạt|thủ phủ|đô thị""",
+    "PER": """ông|bà|ca sĩ|nữ ca sĩ|nam ca sĩ|cầu thủ|tiền đạo|tiền vệ|hậu vệ|thủ môn|hlv|huấn luyện viên|
+        tay vợt|diễn viên|nam diễn viên|nữ diễn viên|nhạc sĩ|nhà văn|nhà thơ|tổng thống|thủ tướng|
+        ceo|tỷ phú|tỉ phú|doanh nhân|đạo diễn|danh thủ|võ sĩ|vận động viên|vđv|chủ tịch nước|
+        người mẫu|anh|chị|nhà sáng lập|ngoại trưởng|giáo sư|tiến sĩ|bác sĩ|luật sư|
+        ngôi sao|siêu sao|rapper|nghệ sĩ|họa sĩ|cựu tổng thống|thượng nghị sĩ|nghị sĩ""",
+}
+# Head words of Wikipedia first sentences ("X là một câu lạc bộ bóng đá ...") and the label of X.
+FIRST_SENTENCE_TYPES = {
+    "ORG": """công ty|tập đoàn|câu lạc bộ|đội tuyển|ban nhạc|nhóm nhạc|hãng|tổ chức|ngân hàng|trường|đại học|
+        học viện|đảng|cơ quan|hiệp hội|liên đoàn|nhà sản xuất|kênh truyền hình|kênh|tờ báo|báo|tạp chí|
+        website|trang web|mạng xã hội|nhà mạng|doanh nghiệp|đội bóng|nhà xuất bản|quỹ|viện|bệnh viện""",
+    "PER": """ca sĩ|nữ ca sĩ|nam ca sĩ|cầu thủ|vận động viên|chính trị gia|diễn viên|nam diễn viên|nữ diễn viên|
+        nhạc sĩ|tay vợt|cựu cầu thủ|cựu vận động viên|cựu tay vợt|tổng thống|vua|hoàng đế|doanh nhân|
+        người mẫu|đạo diễn|kiến trúc sư|họa sĩ|tiểu thuyết gia|tỷ phú|nhà văn|nhà thơ|nhà soạn nhạc|
+        nhà toán học|nhà vật lý|nhà hóa học|nhà khoa học|nhà triết học|nhà báo|nhà sử học|nhà kinh tế học|
+        nhà sinh học|nhà thiên văn học|nhà phát minh|nhà sản xuất phim|nhà lãnh đạo|thủ tướng|rapper|
+        nghệ sĩ|danh thủ|huấn luyện viên|võ sĩ|kỳ thủ|tướng""",
+    "LOC": """thành phố|tỉnh|huyện|xã|phường|quốc gia|thủ đô|thủ phủ|tiểu bang|bang|đảo|quần đảo|sông|núi|
+        hồ|vùng|đô thị|thị trấn|thị xã|làng|hạt|quận|nước|châu lục|lãnh thổ|dãy núi|eo biển|vịnh|biển|
+        đại dương|sa mạc|cao nguyên|bán đảo|tỉnh lỵ""",
+}
+_NAME_TOKEN = re.compile(r"\w+(?:[.'&+-]\w+)*|[^\w\s]", re.UNICODE)
+_MAX_NAME = 5
+
+
+def _phrases(text: str) -> dict[tuple[str, ...], str]:
+    return {tuple(normalize_token(c.strip()).split()): label for label, lines in text.items()
+            for c in lines.split("|") if c.strip()}
+
+
+def _is_capitalised(token: str) -> bool:
+    return token[:1].isupper() or (token[:1].isdigit() and any(c.isalpha() for c in token))
+
+
+def harvest_names(texts, cues: dict[tuple[str, ...], str]) -> Counter:
+    """(name syllables, label) counts of capitalised runs right after a cue word (`ca sĩ Mỹ Tâm`)."""
+    longest = max(len(c) for c in cues)
+    counts: Counter = Counter()
+    for text in texts:
+        for line in text.split("\n"):
+            tokens = [normalize_token(t) for t in _NAME_TOKEN.findall(line)]
+            lowers = [t.lower() for t in tokens]
+            i = 0
+            while i < len(tokens):
+                if not _is_capitalised(tokens[i]) or (i and _is_capitalised(tokens[i - 1])):
+                    i += 1
+                    continue
+                j = i
+                while j + 1 < len(tokens) and _is_capitalised(tokens[j + 1]) and j + 1 - i < _MAX_NAME:
+                    j += 1
+                # A capitalised cue opens the run (`CLB Arsenal`, `Tập đoàn FPT` is caught below): the
+                # name is the rest. Elsewhere a run that starts a line is left out (capitalised anyway).
+                label = None
+                for length in range(min(longest, j - i), 0, -1):
+                    label = cues.get(tuple(lowers[i:i + length]))
+                    if label:
+                        counts[tuple(tokens[i + length:j + 1]), label] += 1
+                        break
+                if i == 0 or label:
+                    i = j + 1
+                    continue
+                # One Vietnamese-looking syllable is mostly a sentence-case term (`Chính phủ`), not a name.
+                single = j == i and _syllable_facts(tokens[i])[2]
+                for length in range(min(longest, i), 0, -1):
+                    label = None if single else cues.get(tuple(lowers[i - length:i]))
+                    if label:  # the cue starts the sentence or follows a lower-case word, not a name
+                        before = i - length - 1
+                        if before < 0 or not _is_capitalised(tokens[before]):
+                            counts[tuple(tokens[i:j + 1]), label] += 1
+                        break
+                i = j + 1
+    return counts
+
+
+def first_sentence_names(corpus_dir: Path = SHARED_CORPORA / "viwiki") -> Counter:
+    """(title syllables, label) from the first sentences of Wikipedia articles: `X là một câu lạc bộ ...`."""
+    heads = _phrases(FIRST_SENTENCE_TYPES)
+    longest = max(len(h) for h in heads)
+    pattern = re.compile(r"^(?P<name>[^(,.:;]{1,80}?)\s*(?:\([^)]*\)\s*)?,?\s+(?:là|was)\s+"
+                         r"(?:một|những|các|1)?\s*(?:trong\s+những\s+)?(?P<rest>.*)$")
+    counts: Counter = Counter()
+    for text in unlabeled_texts([corpus_dir]):
+        match = pattern.match(text.split("\n", 1)[0])
+        if not match:
+            continue
+        name = tuple(normalize_token(t) for t in _NAME_TOKEN.findall(match["name"]))
+        rest = [normalize_token(t).lower() for t in _NAME_TOKEN.findall(match["rest"])[:longest + 1]]
+        if rest[:1] == ["cựu"]:
+            rest = rest[1:]
+        if not name or len(name) > _MAX_NAME or not all(_is_capitalised(t) or not t[0].isalnum() for t in name[:1]):
+            continue
+        for length in range(min(longest, len(rest)), 0, -1):
+            label = heads.get(tuple(rest[:length]))
+            if label:
+                counts[name, label] += 1
+                break
+    return counts
+
+
+def build_learned_names(out_path: Path = UNSEEN_MODEL_DIR / LEARNED_NAMES_FILE, corpus_dirs=UNLABELED,
+                        min_count: int = 2, purity: float = 0.75) -> dict:
+    """Typed names learned from unlabeled text, written as `name<TAB>label`.
+
+    Two sources: the subjects of Wikipedia first sentences with their type (`X là một ban nhạc` ->
+    ORG; each worth `min_count` mentions) and capitalised runs right after a cue word in running
+    text (`ca sĩ X`, `CLB X`, `tỉnh X`). A name is kept when seen at least `min_count` times and
+    `purity` of them with one label. No NER gold is read.
+    """
+    started = time.perf_counter()
+    counts = harvest_names(unlabeled_texts(corpus_dirs), _phrases(HARVEST_CUES))
+    wiki = [d for d in corpus_dirs if Path(d).name == "viwiki"]
+    titles = first_sentence_names(wiki[0]) if wiki else Counter()
+    for key in titles:
+        counts[key] += min_count
+    by_name: dict[tuple[str, ...], Counter] = {}
+    for (name, label), count in counts.items():
+        by_name.setdefault(name, Counter())[label] += count
+    kept = {}
+    for name, labels in sorted(by_name.items()):
+        label, count = labels.most_common(1)[0]
+        if count >= min_count and count >= purity * sum(labels.values()) and name[-1][:1].isalnum():
+            kept[name] = label
+    Path(out_path).write_text(
+        "# Typed names learned from unlabeled text (Vietnamese Wikipedia 2017 first sentences and cue words "
+        "in VNTC news and Wikipedia); written by pipeline.train.ner.build_learned_names. Derived from Vietnamese "
+        "Wikipedia contributors, CC BY-SA.\n" + "".join(f"{' '.join(n)}\t{l}\n" for n, l in kept.items()),
+        encoding="utf-8")
+    return {"path": str(out_path), "names": len(kept), "first_sentence_names": len(titles),
+            "labels": dict(Counter(kept.values())), "seconds": round(time.perf_counter() - started, 1)}
