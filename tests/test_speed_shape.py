@@ -150,3 +150,14 @@ print([m for m in ("pycrfsuite", "underthesea", "pandas", "sklearn") if m in sys
     loaded = subprocess.run([sys.executable, "-c", rerun], cwd=tests, check=True, capture_output=True, text=True)
     assert loaded.stdout.strip() == "[]"
 
+
+def test_checksums_read_from_the_files_are_those_of_the_loaded_models():
+    # A rerun decides what is stale without loading a model; it must decide as if it had.
+    from pipeline.backends.nertag import BACKENDS as TAGGERS, get_tagger, tagger_checksum
+    from pipeline.backends.wordseg import BACKENDS as SEGMENTERS, get_segmenter, segmenter_checksum
+
+    for name in SEGMENTERS:
+        assert segmenter_checksum(name) == get_segmenter(name).checksum(), name
+    for name in TAGGERS:
+        assert tagger_checksum(name) == get_tagger(name).checksum(), name
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import re
 import unicodedata
@@ -573,7 +574,8 @@ def tagger_checksum(name: str = DEFAULT_TAGGER) -> str:
         backend = BACKENDS[name]
     except KeyError:
         raise ValueError(f"unknown NER tagger {name!r}; choose one of {', '.join(BACKENDS)}") from None
-    return backend.model_checksum()
+    model_dir = inspect.signature(backend).parameters.get("model_dir")  # each backend's own default folder
+    return backend.model_checksum() if model_dir is None else backend.model_checksum(model_dir.default)
 
 
 def get_tagger(name: str = DEFAULT_TAGGER, gazetteer: bool = True) -> EntityTagger:
