@@ -102,6 +102,18 @@ PROTECTED_TAGS = {"url": "Np", "email": "Np", "handle": "Np", "domain": "Np", "d
 _CAMEL_OR_ALPHANUMERIC = re.compile(r"\w*[a-zđ]\w*[A-ZĐ]\w*|(?=\w*\d)(?=\w*[^\W\d_])\w+|[A-ZĐ]{2,}\w*")
 
 
+_ROMAN_NUMERAL = re.compile(r"X{0,3}(IX|IV|V?I{0,3})")  # `quý III`: a number, left to the tagger
+
+
+def _is_acronym(text: str, sentence_texts: list[str]) -> bool:
+    """`AI`, `EU` in a sentence not written in capitals: an abbreviation, not the syllable `ai`, `êu`
+    (the taggers see lower-cased forms and would read `AI` as the pronoun `ai`, "who")."""
+    if not (len(text) > 1 and text.isascii() and text.isupper()) or _ROMAN_NUMERAL.fullmatch(text):
+        return False
+    words = [t for t in sentence_texts if t[:1].isalpha()]
+    return sum(t.isupper() for t in words) * 2 < len(words)
+
+
 # English words of organisation and place names; the gold data keeps them apart (`Navigos Group`).
 ORGANISATION_WORDS = frozenset("""
 group company corp corporation inc ltd llc plc pte co jsc ag sa bank capital holdings holding
@@ -267,7 +279,8 @@ class Rules:
                     forced.append((i, j, "Np"))
                 i = j
                 continue
-            elif kind == "word" and _CAMEL_OR_ALPHANUMERIC.fullmatch(text) and not is_vietnamese_syllable(text):
+            elif kind == "word" and _CAMEL_OR_ALPHANUMERIC.fullmatch(text) and (
+                    not is_vietnamese_syllable(text) or _is_acronym(text, texts)):
                 forced.append((i, i + 1, "Ny" if text.isupper() else "Np"))
             i += 1
         return sorted(forced)
