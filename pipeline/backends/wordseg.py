@@ -474,12 +474,7 @@ class UndertheseaOpinion:
         by_offset: dict[int, list[str]] = {}
         for first, template, function in self.templates[size]:
             by_offset.setdefault(-first, []).append(f"{template}={self._value(window, function)}")
-        roles = []
-        for offset, attributes in by_offset.items():
-            b, i = self.crf.weights(attributes)
-            if b or i:
-                roles.append((offset, b, i))
-        return tuple(roles)
+        return _roles(self.crf, by_offset)
 
     def scores(self, texts: list[str]) -> list[tuple[float, float]]:
         """The CRF's state scores (B-W, I-W) at each position."""
@@ -620,12 +615,7 @@ class SegmentScores:
         else:
             by_offset = {3: ["d3210" + known], 2: ["d2101" + known], 1: ["d1012" + known],
                          0: ["d0123" + known]} if known else {}
-        roles = []
-        for offset, attributes in by_offset.items():
-            b, i = self.crf.weights(attributes)
-            if b or i:
-                roles.append((offset, b, i))
-        return tuple(roles)
+        return _roles(self.crf, by_offset)
 
     def _weigh_shapes(self, shapes: tuple[str, str, str]) -> tuple[float, float]:
         before, shape, after = shapes
@@ -828,6 +818,16 @@ class PyviSegmenter(_RuleBackend):
         spans = align_tokens(sentence, words, joiner="_")
         # pyvi tags punctuation F; the VLSP tag set the other backends use says CH.
         return [(start, end, "CH" if tag == "F" else tag) for (start, end), tag in zip(spans, tags)]
+
+
+def _roles(crf, by_offset: dict[int, list[str]]) -> tuple[tuple[int, float, float], ...]:
+    """(offset, weight of B-W, weight of I-W) for each offset whose attributes the model weighs."""
+    roles = []
+    for offset, attributes in by_offset.items():
+        b, i = crf.weights(attributes)
+        if b or i:
+            roles.append((offset, b, i))
+    return tuple(roles)
 
 
 BACKENDS = {"vnpipe": VnpipeSegmenter, "underthesea": UndertheseaSegmenter, "pyvi": PyviSegmenter}
