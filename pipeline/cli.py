@@ -178,6 +178,16 @@ def _guarded(action):
         raise typer.Exit(code=error.exit_code) from None
 
 
+def _scored(action):
+    """An eval command's scoring: a gold file it cannot read (ValueError, with the line) is a usage
+    error, like a VnpipeError."""
+    try:
+        return _guarded(action)
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(code=2) from None
+
+
 @app.command("export")
 def export_command(
     run_dir: Path = typer.Argument(..., metavar="RUN", help="A run directory (the --out of vnpipe run)."),
@@ -259,13 +269,9 @@ def eval_ner_command(
     from .evaluate.ner import evaluate
 
     _require_file(gold)
-    try:
-        results = [evaluate(gold, name, words=words, segmenter_name=segmenter, limit=limit, context=context,
-                            gazetteer=gazetteer, train_dir=train_dir, model_dir=model)
-                   for name in _names(ner_backend)]
-    except ValueError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(code=2) from None
+    results = _scored(lambda: [evaluate(gold, name, words=words, segmenter_name=segmenter, limit=limit,
+                                        context=context, gazetteer=gazetteer, train_dir=train_dir, model_dir=model)
+                               for name in _names(ner_backend)])
     if as_json:
         for result in results:
             result["errors"] = result["errors"][:errors]
@@ -308,11 +314,7 @@ def eval_boilerplate_command(
     from .evaluate.boilerplate import evaluate
 
     _require_file(gold)
-    try:
-        result = evaluate(gold, base)
-    except ValueError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(code=2) from None
+    result = _scored(lambda: evaluate(gold, base))
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -342,12 +344,8 @@ def eval_dedup_command(
     from .evaluate.dedup import evaluate
 
     _require_file(gold)
-    try:
-        result = _guarded(lambda: evaluate(run_dir, gold, [float(t) for t in _names(thresholds or "")] or None,
-                                           [int(b) for b in _names(bands or "")] or None))
-    except ValueError as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(code=2) from None
+    result = _scored(lambda: evaluate(run_dir, gold, [float(t) for t in _names(thresholds or "")] or None,
+                                      [int(b) for b in _names(bands or "")] or None))
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
