@@ -420,6 +420,21 @@ def train_ner_command(
     print(json.dumps(train(out, holdout=holdout), ensure_ascii=False, indent=2, default=str))
 
 
+@train_app.command("ner-neural")
+def train_ner_neural_command(
+    out: Path = typer.Option(Path("models/ner-neural"), help="Where to write the ONNX tagger (the vnpipe-neural backend reads models/ner-neural)."),
+    work: Path = typer.Option(Path("build/ner-neural"), help="Syllable vectors and checkpoints; a stopped run resumes from here."),
+    epochs: int = typer.Option(16, min=1, help="Training epochs (the best epoch on VLSP 2018 dev is kept)."),
+    threads: int = typer.Option(2, min=1, help="PyTorch threads."),
+) -> None:
+    """Train the neural NER tagger (BiLSTM-CRF, PyTorch; needs `pip install -e '.[train]'`) on VLSP 2016 and
+    2018 train and export it to ONNX (~1 hour on 2 cores, syllable vectors from ../shared/corpora included)."""
+    from .train.ner_neural import Settings, train
+
+    summary = train(out, work, settings=Settings(epochs=epochs), threads=threads)
+    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+
+
 @train_app.command("keywords")
 def train_keywords_command(
     out: Path = typer.Option(Path("models/keywords"), help="Where to write the background document frequencies."),

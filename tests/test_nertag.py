@@ -102,7 +102,7 @@ def test_an_empty_sentence_has_no_entities():
 
 
 def test_unknown_tagger_says_which_exist():
-    with pytest.raises(ValueError, match="unknown NER tagger 'spacy'; choose one of vnpipe, vnpipe-unseen, underthesea"):
+    with pytest.raises(ValueError, match="unknown NER tagger 'spacy'; choose one of vnpipe, vnpipe-unseen, vnpipe-neural, underthesea"):
         get_tagger("spacy")
 
 
