@@ -250,6 +250,31 @@ def eval_ws_command(
     Console().print(table)
 
 
+@eval_app.command("pos")
+def eval_pos_command(
+    gold: Path = typer.Argument(..., help="Gold CoNLL with a POS column: `word<TAB>POS<TAB>...` (VLSP 2016's *.5col.conll)."),
+    segmenter: str = typer.Option("vnpipe,underthesea,pyvi", help="Backends to score, comma-separated."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores (and the top confusions) as JSON."),
+) -> None:
+    """POS accuracy of each segmenter on GOLD's raw sentences, over the gold words whose boundaries it
+    finds (`matched`); Nc and Ns count as one tag (`exact`: without that)."""
+    from .evaluate.pos import evaluate
+    from .backends.wordseg import get_segmenter
+
+    _require_file(gold)
+    results = _scored(lambda: [evaluate(gold, get_segmenter(name)) for name in _names(segmenter)])
+    if as_json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"POS tagging: {gold}", title_justify="left")
+    for column in ("segmenter", "sentences", "tokens", "matched", "accuracy", "exact", "sentences/s"):
+        table.add_column(column, justify="left" if column == "segmenter" else "right")
+    for result in results:
+        table.add_row(result["segmenter"], str(result["sentences"]), str(result["tokens"]), f"{result['matched']:.2f}",
+                      f"{result['accuracy']:.2f}", f"{result['exact']:.2f}", f"{result['sentences_per_second']:.0f}")
+    Console().print(table)
+
+
 @eval_app.command("ner")
 def eval_ner_command(
     gold: Path = typer.Argument(..., help="Gold CoNLL (word or syllable level) or span JSONL."),
