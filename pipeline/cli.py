@@ -191,11 +191,12 @@ def _scored(action):
 @app.command("export")
 def export_command(
     run_dir: Path = typer.Argument(..., metavar="RUN", help="A run directory (the --out of vnpipe run)."),
-    format: str = typer.Option(..., "--format", "-f", help="jsonl, conll, spacy or csv."),
+    format: str = typer.Option(..., "--format", "-f", help="jsonl, conll, conllu, spacy or csv."),
     out: Path = typer.Option(..., "--out", "-o", help="The file to write (a folder for csv)."),
 ) -> None:
     """Export RUN for downstream tools: jsonl (one document a line), conll (BIO, for annotation tools),
-    spacy (a DocBin) or csv (entities.csv and keywords.csv in a folder)."""
+    conllu (words with Universal POS and our POS tag), spacy (a DocBin) or csv (entities.csv and
+    keywords.csv in a folder)."""
     from .outputs.export import export
 
     report = _guarded(lambda: export(run_dir, format, out))
