@@ -10,9 +10,9 @@ from __future__ import annotations
 
 # tag: (meaning, examples, Universal POS). The README's table is written from this one.
 TAGSET: dict[str, tuple[str, str, str]] = {
-    "N": ("common noun", "`tháng`, `con_gái`", "NOUN"),
+    "N": ("common noun", "`tháng`, `con gái`", "NOUN"),
     "NNP": ("proper noun (also names, brands, URLs, e-mails, handles, codes kept whole by our rules)",
-            "`Minh`, `Hà_Nội`, `OpenAI`", "PROPN"),
+            "`Minh`, `Hà Nội`, `OpenAI`", "PROPN"),
     "Nc": ("classifier noun for things", "`con`, `cái`, `chiếc`", "NOUN"),
     "Ns": ("classifier noun for people, kinship terms used as one", "`ông`, `chị`, `đứa`", "NOUN"),
     "Ne": ("collective noun", "`bọn`, `đoàn`, `đám`", "NOUN"),
@@ -23,9 +23,9 @@ TAGSET: dict[str, tuple[str, str, str]] = {
     "V": ("verb", "`ôm`, `kể`", "VERB"),
     "Vb": ("borrowed verb", "`chat`, `photo`", "VERB"),
     "Vy": ("abbreviated verb", "`PCCC`", "VERB"),
-    "A": ("adjective", "`thảm_thiết`, `hơn`", "ADJ"),
+    "A": ("adjective", "`nhanh`, `thảm thiết`", "ADJ"),
     "Ab": ("borrowed adjective", "`sexy`", "ADJ"),
-    "P": ("pronoun", "`chúng_tôi`, `đó`", "PRON"),
+    "P": ("pronoun", "`chúng tôi`, `đó`", "PRON"),
     "R": ("adverb", "`mới`, `từng`, `đã`", "ADV"),
     "L": ("determiner, quantifier", "`những`, `các`, `mỗi`", "DET"),
     "M": ("numeral, number, date, time (our rules tag numbers, dates and times M)", "`hai`, `rưỡi`, `12/5/2024`", "NUM"),
@@ -36,7 +36,7 @@ TAGSET: dict[str, tuple[str, str, str]] = {
     "T": ("particle", "`cả`, `chính`, `thôi`", "PART"),
     "Z": ("bound morpheme written apart", "`phó`, `siêu`, `tái`", "X"),
     "X": ("unclassified (fixed expressions in the gold; our rules: a lower-case word written with `-` or `/`)",
-          "`như_thế`, `có_lẽ`", "X"),
+          "`như thế`, `có lẽ`", "X"),
     "FW": ("foreign word", "`party`, `made`", "X"),
     "CH": ("punctuation, symbol", "`.`, `,`, `(`", "PUNCT"),
 }
