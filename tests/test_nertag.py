@@ -28,7 +28,7 @@ def test_spans_from_bio_joins_tokens_and_starts_an_entity_on_a_stray_inside_tag(
 
 def test_syllables_keep_their_word_and_place():
     sentence = "Sam Altman nói"
-    assert syllables_of(sentence, [(0, 10, "Np"), (11, 14, "V")]) == [
+    assert syllables_of(sentence, [(0, 10, "NNP"), (11, 14, "V")]) == [
         (0, 3, 0, "B"), (4, 10, 0, "E"), (11, 14, 1, "S")]
 
 
