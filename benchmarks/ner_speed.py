@@ -5,8 +5,10 @@
 
 Every tagger sees the same sentences (the first articles of each VNTC topic, split by the normalize
 stage). Printed, after a warm-up on a few sentences:
-* vnpipe ner: our tagger on words the segmenter found beforehand (what the ner stage does), one
-  sentence at a time, and `tag_document` (two passes over each article, as the stage runs);
+* vnpipe ner: our CRF on words the segmenter found beforehand, one sentence at a time, and
+  `tag_document` (two passes over each article, as the stage runs it);
+* vnpipe-neural ner: the ONNX BiLSTM-CRF on the same words, each article's sentences in one batched
+  call (as the stage runs it; every sentence is still tagged alone), and one sentence per call;
 * vnpipe segment + ner: both, so the figure compares with underthesea's `ner`, which segments,
   POS-tags and chunks the sentence itself;
 * underthesea ner, one sentence at a time.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -72,9 +75,10 @@ def main() -> None:
     documents = articles(args.limit)
     sentences = [sentence for document in documents for sentence in document]
     n = len(sentences)
-    segmenter, tagger = get_segmenter("vnpipe"), get_tagger("vnpipe")
+    segmenter, tagger, neural = get_segmenter("vnpipe"), get_tagger("vnpipe"), get_tagger("vnpipe-neural")
     for sentence in sentences[:20]:  # load and warm up every model
         tagger.tag(sentence, segmenter.segment(sentence))
+        neural.tag(sentence, segmenter.segment(sentence))
         underthesea_ner(sentence)
     words = [segmenter.segment(sentence) for sentence in sentences]
     inputs = list(zip(sentences, words))
@@ -87,12 +91,18 @@ def main() -> None:
     rates = {
         "vnpipe ner (segmented), sentence by sentence": per_second(n, lambda: [tagger.tag(s, w) for s, w in inputs]),
         "vnpipe ner (segmented), tag_document": per_second(n, lambda: [tagger.tag_document(d) for d in by_document]),
+        "vnpipe-neural ner (segmented), one call per article": per_second(
+            n, lambda: [neural.tag_many(d) for d in by_document]),
+        "vnpipe-neural ner (segmented), one call per sentence": per_second(
+            n, lambda: [neural.tag(s, w) for s, w in inputs]),
         "vnpipe segment + ner, sentence by sentence": per_second(
             n, lambda: [tagger.tag(s, segmenter.segment(s)) for s in sentences]),
         "underthesea ner, sentence by sentence": per_second(n, lambda: [underthesea_ner(s) for s in sentences]),
     }
     for name, rate in rates.items():
-        print(f"  {name:<48} {rate:8.1f} sentences/s")
+        print(f"  {name:<52} {rate:8.1f} sentences/s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process (all the models above loaded): {peak:.0f} MB")
 
 
 if __name__ == "__main__":

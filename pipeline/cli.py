@@ -58,7 +58,7 @@ def run_command(
     skip_duplicates: bool = typer.Option(False, help="Segment, NER and keywords analyse only the kept (first) document of each dedup cluster."),
     segmenter: str = typer.Option(Segment.Settings.backend, help="Word segmentation backend: vnpipe, underthesea or pyvi."),
     user_words: Optional[Path] = typer.Option(None, help="A file of extra words to keep whole, one a line."),
-    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe, vnpipe-unseen (more recall on names never seen, slower) or underthesea."),
+    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe-neural (the default, ONNX BiLSTM-CRF), vnpipe (our CRF, kept for one release), vnpipe-unseen or underthesea."),
     aliases: Optional[Path] = typer.Option(None, help="A CSV `alias,canonical` of extra entity name variants."),
     top_k: int = typer.Option(10, help="Keywords per document."),
     min_score: float = typer.Option(0.05, help="Lowest TF-IDF score a keyword may have."),
@@ -139,7 +139,7 @@ def ner_command(
     file: str = typer.Argument(..., help="A text file, one text per line, or - for standard input."),
     format: str = typer.Option("jsonl", help="Output format (jsonl)."),
     segmenter: str = typer.Option(Segment.Settings.backend, help="Word segmentation backend: vnpipe, underthesea or pyvi."),
-    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe, vnpipe-unseen (more recall on names never seen, slower) or underthesea."),
+    ner_backend: str = typer.Option(Ner.Settings.backend, "--ner", help="NER backend: vnpipe-neural (the default, ONNX BiLSTM-CRF), vnpipe (our CRF, kept for one release), vnpipe-unseen or underthesea."),
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern or classic."),
 ) -> None:
     """Named entities of each line, as one JSON object per line with offsets into that line."""
@@ -285,7 +285,7 @@ def eval_ner_command(
     context: str = typer.Option("sentence", help="sentence: each sentence tagged alone (the protocol of published VLSP 2016 scores); document: our tagger also sees the other sentences of each document (the ner stage's two passes)."),
     gazetteer: bool = typer.Option(True, "--gazetteer/--no-gazetteer", help="--no-gazetteer scores our tagger without its hand-written name list."),
     train_dir: Optional[Path] = typer.Option(None, help="Folder holding the training files the model's training.json lists (for seen/unseen recall; default ../shared/eval/ner)."),
-    model: Optional[Path] = typer.Option(None, help="Score our tagger with the model in this folder (one `vnpipe train ner --out` wrote) instead of the shipped one."),
+    model: Optional[Path] = typer.Option(None, help="Score our tagger (vnpipe or vnpipe-neural) with the model in this folder (one `vnpipe train ner` or `train ner-neural` wrote) instead of the shipped one."),
     errors: int = typer.Option(0, help="Also print this many sentences with errors, for reading."),
     limit: Optional[int] = typer.Option(None, help="Score only the first N sentences."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores (and errors) as JSON."),

@@ -66,8 +66,19 @@ def _names(tagger, sentence):
 
 
 def test_names_users_expect(tagger):
-    assert _names(tagger, "Mark Zuckerberg, CEO của Facebook, vừa tới Hà Nội.") == [
-        ("Mark Zuckerberg", "PER"), ("Facebook", "ORG"), ("Hà Nội", "LOC")]
+    assert _names(tagger, "Sam Altman, CEO của OpenAI, gặp lãnh đạo Nvidia tại Hà Nội.") == [
+        ("Sam Altman", "PER"), ("OpenAI", "ORG"), ("Nvidia", "ORG"), ("Hà Nội", "LOC")]
+    assert _names(tagger, "Hiệp hội Ung thư Mỹ khuyến cáo người dân tầm soát sớm.") == [
+        ("Hiệp hội Ung thư Mỹ", "ORG")]  # not the LOC Mỹ alone
+
+
+def test_a_new_company_is_one_name_across_the_document(tagger):
+    text = "Công ty eDoctor vừa gọi vốn thành công. eDoctor cho biết sẽ mở rộng ra Đông Nam Á."
+    segmenter = get_segmenter("vnpipe")
+    sentences = [text[:39], text[40:]]
+    found = tagger.tag_document([(s, segmenter.segment(s)) for s in sentences])
+    assert [[(s[a:b], label) for a, b, label, _ in entities] for s, entities in zip(sentences, found)] == [
+        [("Công ty eDoctor", "ORG")], [("eDoctor", "ORG"), ("Đông Nam Á", "LOC")]]
 
 
 def test_batches_give_what_one_sentence_alone_gives(tagger):
@@ -80,3 +91,33 @@ def test_batches_give_what_one_sentence_alone_gives(tagger):
     assert together[-1] == []
     assert all(0 < confidence <= 1 and label in {tag[2:] for tag in BIO[1:]}
                for entities in together for _, _, label, confidence in entities)
+
+
+def test_one_name_one_label_per_document():
+    from pipeline.backends.neural_ner import consistent_names
+
+    sentences = ["Công ty Facebook mua WhatsApp .", "Facebook lỗ .", "Người ở Nam Định và Facebook ."]
+    tokens = [s.split() for s in sentences]
+    syllables = []
+    for sentence in sentences:
+        spans, position = [], 0
+        for token in sentence.split():
+            spans.append((position, position + len(token)))
+            position += len(token) + 1
+        syllables.append(spans)
+    found = [[(8, 16, "ORG", 0.9), (21, 29, "ORG", 0.8)],  # Facebook, WhatsApp
+             [],  # Facebook missed alone
+             [(8, 16, "LOC", 0.9), (20, 28, "PER", 0.4)]]  # Nam Định; Facebook with the wrong label
+    assert consistent_names(tokens, syllables, found) == [
+        [(8, 16, "ORG", 0.9), (21, 29, "ORG", 0.8)],
+        [(0, 8, "ORG", 0.65)],  # the name's mean confidence over its mentions
+        [(8, 16, "LOC", 0.9), (20, 28, "ORG", 0.4)]]
+
+
+def test_a_plain_vietnamese_syllable_never_spreads():
+    from pipeline.backends.neural_ner import consistent_names
+
+    tokens = [["Nam", "đi", "."], ["miền", "Nam", "."]]
+    syllables = [[(0, 3), (4, 6), (7, 8)], [(0, 4), (5, 8), (9, 10)]]
+    found = [[(0, 3, "PER", 0.9)], []]
+    assert consistent_names(tokens, syllables, found) == found

@@ -497,7 +497,9 @@ class VnpipeUnseenTagger(VnpipeTagger):
 
 BACKENDS = {"vnpipe": VnpipeTagger, "vnpipe-unseen": VnpipeUnseenTagger, "vnpipe-neural": NeuralTagger,
             "underthesea": UndertheseaTagger}
-DEFAULT_TAGGER = "vnpipe"
+# The neural tagger finds more of the names it never saw (models/ner-neural/MODEL_CARD.md); the CRFs stay
+# selectable for one release.
+DEFAULT_TAGGER = "vnpipe-neural"
 
 
 def tagger_checksum(name: str = DEFAULT_TAGGER) -> str:

@@ -196,9 +196,20 @@ class NeuralTagger:
     def tag(self, sentence: str, words: list[Word]) -> list[tuple[int, int, str, float]]:
         return self.tag_many([(sentence, words)])[0]
 
-    def tag_many(self, sentences: list[tuple[str, list[Word]]]) -> list[list[tuple[int, int, str, float]]]:
-        """Entities (start, end, label, confidence) of each sentence; batches of similar length."""
+    def tag_document(self, sentences: list[tuple[str, list[Word]]], window: int | None = None
+                     ) -> list[list[tuple[int, int, str, float]]]:
+        """Entities of one document's sentences: each tagged alone, then one name, one label (see
+        `consistent_names`). `window` is accepted for the CRF's interface; the pass sees the document."""
         syllables = [[(s, e) for s, e, _, _ in syllables_of(text, words)] for text, words in sentences]
+        found = self.tag_many(sentences, syllables)
+        tokens = [[normalize_token(text[s:e]) for s, e in spans] for (text, _), spans in zip(sentences, syllables)]
+        return consistent_names(tokens, syllables, found)
+
+    def tag_many(self, sentences: list[tuple[str, list[Word]]], syllables: list[list[tuple[int, int]]] | None = None
+                 ) -> list[list[tuple[int, int, str, float]]]:
+        """Entities (start, end, label, confidence) of each sentence alone, in batches of similar length."""
+        if syllables is None:
+            syllables = [[(s, e) for s, e, _, _ in syllables_of(text, words)] for text, words in sentences]
         found: list[list] = [[] for _ in sentences]
         order = sorted((k for k in range(len(sentences)) if syllables[k]), key=lambda k: len(syllables[k]))
         for first in range(0, len(order), BATCH):
@@ -225,3 +236,53 @@ class NeuralTagger:
                 entities.append((i, j, label, round(confidence, 4)))
             results.append(entities)
         return results
+
+
+def _distinctive(name: tuple[str, ...]) -> bool:
+    """A name safe to look for elsewhere: two syllables or more, or one that is not a plain Vietnamese
+    word (`Facebook`, `VNPT`, `G-7`), so `Nam` or `Hà` alone never spreads."""
+    if not name[0][:1].isupper() and not name[0][:1].isdigit():
+        return False
+    return len(name) >= 2 or (len(name[0]) >= 2 and shape_id(name[0]) % 2 == 1)
+
+
+def consistent_names(tokens: list[list[str]], syllables: list[list[tuple[int, int]]],
+                     found: list[list[tuple[int, int, str, float]]]) -> list[list[tuple[int, int, str, float]]]:
+    """One name, one label per document: each name found takes the label it has most weight for
+    (summed confidence over its mentions), and its other mentions that the sentence-alone pass left
+    untagged are tagged too, with the name's mean confidence. Names must be `_distinctive`."""
+    weights: dict[tuple[str, ...], dict[str, float]] = {}
+    firsts = [{start: k for k, (start, _) in enumerate(spans)} for spans in syllables]
+    ends = [{end: k + 1 for k, (_, end) in enumerate(spans)} for spans in syllables]
+    located = []
+    for index, entities in enumerate(found):
+        for start, end, label, confidence in entities:
+            i, j = firsts[index].get(start), ends[index].get(end)
+            name = tuple(tokens[index][i:j]) if i is not None and j is not None else ()
+            located.append((index, start, end, label, confidence, name))
+            if name and _distinctive(name):
+                weights.setdefault(name, {}).setdefault(label, 0.0)
+                weights[name][label] += confidence
+    best = {name: max(by_label, key=by_label.get) for name, by_label in weights.items()}
+    mean = {name: sum(by_label.values()) / max(1, sum(1 for e in located if e[5] == name))
+            for name, by_label in weights.items()}
+    result: list[list[tuple[int, int, str, float]]] = [[] for _ in found]
+    for index, start, end, label, confidence, name in located:
+        result[index].append((start, end, best.get(name, label), confidence))
+    if not best:
+        return result
+    for index, sentence_tokens in enumerate(tokens):
+        taken = [False] * len(sentence_tokens)
+        for start, end, *_ in result[index]:
+            for k, (s, e) in enumerate(syllables[index]):
+                if s >= start and e <= end:
+                    taken[k] = True
+        tags = gazetteer_tags(sentence_tokens, best)
+        added = []
+        for i, j, label in spans_from_bio([(k, k + 1) for k in range(len(tags))], tags):
+            if not any(taken[i:j]):
+                name = tuple(sentence_tokens[i:j])
+                added.append((syllables[index][i][0], syllables[index][j - 1][1], label, round(mean[name], 4)))
+        if added:
+            result[index] = sorted(result[index] + added)
+    return result

@@ -22,7 +22,7 @@ ENTITY = pa.struct([("text", pa.string()), ("label", pa.string()), ("start", pa.
 
 @dataclass(frozen=True)
 class Settings:
-    backend: str = DEFAULT_TAGGER  # or underthesea
+    backend: str = DEFAULT_TAGGER  # or vnpipe, vnpipe-unseen (our CRFs), underthesea
     aliases: str | None = None  # a CSV `alias,canonical` of your own, on top of models/ner/aliases.csv
 
 
