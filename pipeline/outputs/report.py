@@ -195,7 +195,7 @@ def _clusters(dedup: pd.DataFrame, normalize: pd.DataFrame | None, run: Path, to
     titles = normalize["title"] if normalize is not None else pd.Series(dtype=str)
     sources = read_table(run, "ingest", ["doc_id", "source"], [("doc_id", "in", list(clusters["cluster"]))])
     sources = pd.Series(sources.column("source").to_pylist(), index=sources.column("doc_id").to_pylist())
-    clusters["title"] = clusters["cluster"].map(titles)
+    clusters["title"] = clusters["cluster"].map(titles).map(_text)
     clusters["source"] = clusters["cluster"].map(sources)
     return clusters.reset_index(drop=True)
 
@@ -320,6 +320,8 @@ def _groups(groups: pd.Series, duplicates: pd.Series, errors: pd.DataFrame, repo
     if keywords is not None and report.keywords_by_group is not None:
         best = report.keywords_by_group[report.keywords_by_group["rank"] <= 5]
         frame["keywords"] = best.groupby("group")["term"].agg(list)
+    counts = [column for column in ("duplicates", "errors", "entities") if column in frame]
+    frame[counts] = frame[counts].fillna(0).astype(int)
     frame = frame.rename_axis("group").reset_index()
     return frame.sort_values(["documents", "group"], ascending=[False, True]).reset_index(drop=True)
 
@@ -474,8 +476,8 @@ def _groups_table(report: Report) -> str:
     shown, rest = frame.head(MAX_GROUPS), frame.iloc[MAX_GROUPS:]
     rows = []
     for r in shown.itertuples():
-        rows.append([_e(r.group), _n(r.documents), _n(_int(getattr(r, "duplicates", 0))), _n(_int(getattr(r, "errors", 0))),
-                     _pct(getattr(r, "boilerplate", 0) or 0), _n(_int(getattr(r, "entities", 0))),
+        rows.append([_e(r.group), _n(r.documents), _n(r.duplicates), _n(r.errors),
+                     _pct(getattr(r, "boilerplate", 0) or 0), _n(getattr(r, "entities", 0)),
                      _e(", ".join(getattr(r, "keywords", None) if isinstance(getattr(r, "keywords", None), list) else []))])
     if len(rest):
         rows.append([f"{len(rest)} others", _n(rest["documents"].sum()), "", "", "", "", ""])
@@ -731,10 +733,6 @@ def _n(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return f"{value:,.0f}" if isinstance(value, (int, float, np.integer, np.floating)) else _e(value)
-
-
-def _int(value: Any) -> int:
-    return 0 if value is None or (isinstance(value, float) and math.isnan(value)) else int(value)
 
 
 def _pct(share: float) -> str:
