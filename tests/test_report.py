@@ -13,7 +13,7 @@ import pipeline
 from pipeline.cli import app
 from pipeline.outputs.report import gather, render, write_report
 
-from conftest import ROOT
+from conftest import ROOT, SAMPLE
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -126,6 +126,16 @@ def test_errors_and_duplicates_are_listed(tmp_path):
     page = render(report)
     parsed(page)
     assert "line 2 is not valid JSON" in page and "1 documents copy an earlier one (1 exactly)" in page
+
+
+def test_a_run_stopped_early_says_what_it_lacks(tmp_path):
+    pipeline.run(SAMPLE, tmp_path / "run", until="normalize", progress=False)
+    report = gather(tmp_path / "run")
+    assert (report.counts["analysed"], report.counts["last_stage"]) == (8, "normalize")
+    page = render(report)
+    parsed(page)
+    assert "No entities: the ner stage has not run" in page and "The dedup stage has not run." in page
+    assert len(report.documents) == 6 and all(not document["entities"] for document in report.documents)
 
 
 def test_names_and_keywords_over_time(tmp_path):

@@ -308,20 +308,19 @@ def _rising(keywords: pd.DataFrame, periods: pd.Series, top: int) -> tuple[str, 
 
 def _groups(groups: pd.Series, duplicates: pd.Series, errors: pd.DataFrame, report: Report,
             entities: pd.DataFrame | None, keywords: pd.DataFrame | None, by: str) -> pd.DataFrame:
-    frame = groups.value_counts().rename("documents").to_frame()
-    frame["duplicates"] = duplicates[duplicates].index.map(groups).value_counts() if len(duplicates) else 0
     error_groups = errors["doc_id"].map(groups)
     if by == SOURCE_FOLDER:  # a file that could not be read has no doc_id, but it has a folder
         error_groups = error_groups.fillna(errors["source"].map(lambda s: s.split("/", 1)[0] if "/" in s else "."))
-    frame["errors"] = error_groups.value_counts()
-    frame["boilerplate"] = pd.Series(report.boilerplate.get("by_group", {}))
+    counts = {"documents": groups.value_counts(), "duplicates": duplicates[duplicates].index.map(groups).value_counts(),
+              "errors": error_groups.value_counts()}
     if entities is not None:
-        frame["entities"] = entities["doc_id"].map(groups).value_counts()
+        counts["entities"] = entities["doc_id"].map(groups).value_counts()
+    frame = pd.DataFrame(counts).fillna(0).astype(int)  # every group with a document or an error
+    if report.boilerplate:
+        frame["boilerplate"] = pd.Series(report.boilerplate["by_group"], dtype=float)
     if keywords is not None and report.keywords_by_group is not None:
         best = report.keywords_by_group[report.keywords_by_group["rank"] <= 5]
         frame["keywords"] = best.groupby("group")["term"].agg(list)
-    counts = [column for column in ("duplicates", "errors", "entities") if column in frame]
-    frame[counts] = frame[counts].fillna(0).astype(int)
     frame = frame.rename_axis("group").reset_index()
     return frame.sort_values(["documents", "group"], ascending=[False, True]).reset_index(drop=True)
 
@@ -334,6 +333,8 @@ def _close_ups(run: Path, groups: pd.Series, duplicates: pd.Series, order: pd.Se
     if normalize is None:
         return []
     candidates = normalize.index[~normalize.index.isin(duplicates[duplicates].index)]
+    if candidates.empty:
+        return []
     richness = pd.Series(0, index=candidates)
     if entities is not None and not entities.empty:
         richness = richness.add(entities.drop_duplicates(["doc_id", "canonical"]).groupby("doc_id").size(),
@@ -477,7 +478,7 @@ def _groups_table(report: Report) -> str:
     rows = []
     for r in shown.itertuples():
         rows.append([_e(r.group), _n(r.documents), _n(r.duplicates), _n(r.errors),
-                     _pct(getattr(r, "boilerplate", 0) or 0), _n(getattr(r, "entities", 0)),
+                     _pct(getattr(r, "boilerplate", None)), _n(getattr(r, "entities", None)),
                      _e(", ".join(getattr(r, "keywords", None) if isinstance(getattr(r, "keywords", None), list) else []))])
     if len(rest):
         rows.append([f"{len(rest)} others", _n(rest["documents"].sum()), "", "", "", "", ""])
@@ -735,7 +736,9 @@ def _n(value: Any) -> str:
     return f"{value:,.0f}" if isinstance(value, (int, float, np.integer, np.floating)) else _e(value)
 
 
-def _pct(share: float) -> str:
+def _pct(share: float | None) -> str:
+    if share is None or math.isnan(share):
+        return ""
     return f"{100 * share:.1f}%" if share < 0.1 else f"{100 * share:.0f}%"
 
 
