@@ -651,7 +651,7 @@ def _bar_chart(rows: list[tuple[str, float]], title: str, unit: str) -> str:
 def _column_chart(rows: list[tuple[str, float]], title: str) -> str:
     width, height, left, bottom = 640, 160, 40, 30
     most = max((value for _, value in rows), default=0) or 1
-    step = (width - left - 10) / max(len(rows), 1)
+    step = (width - left - 40) / max(len(rows), 1)  # room for the last date under the axis
     out = [f'<figure><svg class="chart columns" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{_e(title)}" '
            f'xmlns="http://www.w3.org/2000/svg"><title>{_e(title)}</title>',
            _axis(left, width, height, bottom, most)]
@@ -670,7 +670,7 @@ def _column_chart(rows: list[tuple[str, float]], title: str) -> str:
 def _line_chart(periods: list[str], series: dict[str, list[int]], title: str) -> str:
     width, height, left, bottom = 640, 220, 40, 30
     most = max((max(values) for values in series.values() if values), default=0) or 1
-    step = (width - left - 20) / max(len(periods) - 1, 1)
+    step = (width - left - 40) / max(len(periods) - 1, 1)
     out = [f'<figure><svg class="chart line" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{_e(title)}" '
            f'xmlns="http://www.w3.org/2000/svg"><title>{_e(title)}</title>',
            _axis(left, width, height, bottom, most)]
@@ -690,7 +690,7 @@ def _line_chart(periods: list[str], series: dict[str, list[int]], title: str) ->
 
 
 def _axis(left: int, width: int, height: int, bottom: int, most: float) -> str:
-    return (f'<line x1="{left}" y1="{height - bottom}" x2="{width - 5}" y2="{height - bottom}" stroke="#888"/>'
+    return (f'<line x1="{left}" y1="{height - bottom}" x2="{width - 35}" y2="{height - bottom}" stroke="#888"/>'
             f'<line x1="{left}" y1="10" x2="{left}" y2="{height - bottom}" stroke="#888"/>'
             f'<text x="{left - 4}" y="14" text-anchor="end">{_n(most)}</text>'
             f'<text x="{left - 4}" y="{height - bottom}" text-anchor="end">0</text>')
