@@ -128,6 +128,20 @@ def test_errors_and_duplicates_are_listed(tmp_path):
     assert "line 2 is not valid JSON" in page and "1 documents copy an earlier one (1 exactly)" in page
 
 
+def test_tags_are_counted(sample_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(sample_run, run)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("ai:\n  entities: [OpenAI, Nvidia]\n  regex: ['AI']\npeople:\n  labels: [PER]\n", encoding="utf-8")
+    pipeline.run(None, run, pipeline.RunSettings(keywords=pipeline.STAGES["keywords"].Settings(tag_rules=str(rules))),
+                 only="keywords", progress=False)
+    tags = pipeline.read_stage(run, "keywords", shape="documents")["tags"]
+    documents = {tag: sum(any(t["tag"] == tag for t in row) for row in tags) for tag in ("ai", "people")}
+    report = gather(run)
+    assert report.tags.set_index("tag")["documents"].to_dict() == documents
+    assert "No tags" not in render(report)
+
+
 def test_a_run_stopped_early_says_what_it_lacks(tmp_path):
     pipeline.run(SAMPLE, tmp_path / "run", until="normalize", progress=False)
     report = gather(tmp_path / "run")
