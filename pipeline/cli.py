@@ -221,6 +221,21 @@ def show_command(
     Console().print(render(summary), crop=False)
 
 
+@app.command("report")
+def report_command(
+    run_dir: Path = typer.Argument(..., metavar="RUN", help="A run directory (the --out of vnpipe run)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The HTML file to write (default: RUN/report.html)."),
+    by: str = typer.Option("source_folder", help="Group by the top-level source folder, or by this metadata field (e.g. topic)."),
+    top: int = typer.Option(10, help="Names, keywords and clusters listed in each table."),
+) -> None:
+    """One self-contained HTML page about RUN (counts, errors, duplicates, boilerplate, entities, keywords,
+    tags, a few documents with their entities highlighted), to open in any browser, offline."""
+    from .outputs.report import write_report
+
+    path = _guarded(lambda: write_report(run_dir, out, by, top))
+    console.print(f"wrote {path} ({path.stat().st_size / 1000:,.0f} kB)", soft_wrap=True, markup=False)
+
+
 eval_app = typer.Typer(help="Score a model against gold data.", no_args_is_help=True)
 train_app = typer.Typer(help="Train the models shipped in models/ from the gold train splits.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")

@@ -78,16 +78,23 @@ def explode(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _read_parts(run: Path, stage: str) -> pd.DataFrame:
-    """The parts the stage's manifest lists: the complete, current output, and nothing else that
-    may sit in the folder (a part a killed rerun left, a user's own file)."""
+    return read_table(run, stage).to_pandas()
+
+
+def read_table(run: str | Path, stage: str, columns: list[str] | None = None, filters=None) -> pa.Table:
+    """A stage's output as one Arrow table, reading only `columns` (all when None) and the rows
+    that pass `filters` (pyarrow's DNF, e.g. `[("doc_id", "in", ids)]`), from the parts the stage's
+    manifest lists: the complete, current output, and nothing else that may sit in the folder (a
+    part a killed rerun left, a user's own file)."""
     manifest = parts.read_manifest(require_run(run), stage)
     if manifest is None:
         raise StageNotRun(str(run), stage)
-    paths = [parts.stage_dir(run, stage) / part for part in manifest["parts"]]
-    tables = [pq.read_table(path) for path in paths]
+    paths = [parts.stage_dir(Path(run), stage) / part for part in manifest["parts"]]
+    tables = [pq.read_table(path, columns=columns, filters=filters) for path in paths]
     if not tables:
-        return pd.DataFrame(columns=_schema(stage).names)
-    return pa.concat_tables(tables, promote_options="default").to_pandas()
+        schema = _schema(stage)
+        return schema.empty_table() if columns is None else pa.schema([schema.field(c) for c in columns]).empty_table()
+    return pa.concat_tables(tables, promote_options="default")
 
 
 def _schema(stage: str) -> pa.Schema:

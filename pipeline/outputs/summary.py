@@ -35,9 +35,9 @@ SCHEMA = pa.schema([("group", pa.string()), ("group_documents", pa.int64()), ("k
 def document_groups(run: str | Path, by: str = SOURCE_FOLDER) -> pd.Series:
     """The group of each document (indexed by doc_id): its top-level source folder (`.` for files
     at the top of the corpus), or the value of the metadata field `by` (`(none)` when absent)."""
-    from .results import read_stage
+    from .results import read_table
 
-    ingest = read_stage(run, "ingest")[["doc_id", "source", "metadata"]].set_index("doc_id")
+    ingest = read_table(run, "ingest", ["doc_id", "source", "metadata"]).to_pandas().set_index("doc_id")
     if by == SOURCE_FOLDER:
         return ingest["source"].map(lambda source: source.split("/", 1)[0] if "/" in source else ".")
     return ingest["metadata"].map(lambda text: str(json.loads(text or "{}").get(by, "(none)")))
