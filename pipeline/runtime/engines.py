@@ -70,6 +70,9 @@ class DaskEngine:
             self._cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                          dashboard_address=None)
             self.client = Client(self._cluster)
+        # What the runner sizes parts for: the cluster's threads, when it has started any yet.
+        self.workers = sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()) \
+            or max(1, workers)
 
     def map(self, function: Callable[[Any], Any], tasks: list[Any]) -> Iterator[Any]:
         from dask.distributed import as_completed as dask_completed

@@ -8,6 +8,9 @@ documents. Fingerprints decide all reuse, never file times:
 * inside a stale part, a document is reused when its own fingerprint (the stage's and those of
   its input rows) matches the one recorded for it by the run before, so adding or editing a few
   files recomputes those documents only, even when shard boundaries move.
+
+Unless the user sets a shard size, it is sized from the corpus and the worker count (see
+`auto_shard_size`), so a small corpus still gives every worker several parts.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import shutil
 import socket
 import time
 from collections.abc import Iterator
+from itertools import chain
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -70,6 +74,7 @@ class StageReport:
     parts_run: int = 0
     parts_reused: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # of this process and of the workers, for the parts they ran
     skipped: int = 0  # documents left out on purpose (--skip-duplicates): neither rows nor errors
     totals: dict[str, Any] = field(default_factory=dict)  # what the stage counted (dedup: duplicates, clusters)
 
@@ -122,7 +127,7 @@ def run(corpus: str | Path | None, out: str | Path, settings: RunSettings | None
                 if name == "ingest":
                     if corpus is None:
                         raise ValueError("the ingest stage needs a corpus path")
-                    reports.append(run_ingest(Path(corpus), run_dir, settings.ingest, progress))
+                    reports.append(run_ingest(Path(corpus), run_dir, settings.ingest, progress, engine.workers))
                 else:
                     stage = STAGES[name](getattr(settings, name))
                     if settings.skip_duplicates and name in SKIPPABLE:
@@ -207,10 +212,13 @@ def _holder_alive(holder: str) -> bool:
 
 # -- ingest ---------------------------------------------------------------------------------------
 
-def run_ingest(corpus: Path, run_dir: Path, settings: ingest.Settings, progress: bool = True) -> StageReport:
-    """Read the corpus into parts of `shard_size` documents; parts whose documents did not
-    change are left as they are (byte for byte)."""
-    started = time.perf_counter()
+def run_ingest(corpus: Path, run_dir: Path, settings: ingest.Settings, progress: bool = True,
+               workers: int = 1) -> StageReport:
+    """Read the corpus into parts of `shard_size` documents (when it is None, a size that gives each
+    of `workers` several parts: `auto_shard_size`); parts whose documents did not change are left as
+    they are (byte for byte). A corpus identical to the last run's keeps its parts whatever the
+    worker count, as the check below comes before any sizing."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = StageReport("ingest")
     digest = corpus_digest(corpus, settings)
     unchanged = _unchanged_ingest(run_dir, digest)
@@ -220,12 +228,13 @@ def run_ingest(corpus: Path, run_dir: Path, settings: ingest.Settings, progress:
         report.documents_in = sum(p["rows_in"] for p in summaries.values())
         report.documents_out = report.documents_reused = sum(p["rows"] for p in summaries.values())
         report.errors = sum(p["errors"] for p in summaries.values())
-        report.seconds = time.perf_counter() - started
+        report.seconds, report.cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         parts.write_manifest(run_dir, "ingest", {**unchanged, "corpus": str(corpus), **_totals(report)})
         return report
     summaries: dict[str, dict[str, Any]] = {}
     bar = tqdm(desc="ingest", unit="doc", disable=not progress or None, leave=False)
-    for index, (rows, errors) in enumerate(_shards(ingest.read_corpus(corpus, settings), settings.shard_size)):
+    records, shard_size = _sized_stream(ingest.read_corpus(corpus, settings), settings.shard_size, workers)
+    for index, (rows, errors) in enumerate(_shards(records, shard_size)):
         part = parts.part_name(index)
         documents = {row["doc_id"]: fingerprint(INGEST_VERSION, row) for row in rows}
         info = {"fingerprint": fingerprint(INGEST_VERSION, dataclasses.asdict(settings), documents,
@@ -249,11 +258,11 @@ def run_ingest(corpus: Path, run_dir: Path, settings: ingest.Settings, progress:
         bar.update(len(rows) + len(errors))
     bar.close()
     _remove_stale_parts(run_dir, "ingest", summaries)
-    report.seconds = time.perf_counter() - started
+    report.seconds, report.cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     parts.write_manifest(run_dir, "ingest", {
         "stage": "ingest", "version": INGEST_VERSION, "settings": dataclasses.asdict(settings),
         "corpus": str(corpus), "input_fingerprint": fingerprint(sorted(p["fingerprint"] for p in summaries.values())),
-        "corpus_digest": digest, "parts": summaries, **_totals(report),
+        "corpus_digest": digest, "shard_size": shard_size, "parts": summaries, **_totals(report),
     })
     return report
 
@@ -293,8 +302,44 @@ def _unchanged_ingest(run_dir: Path, digest: str | None) -> dict[str, Any] | Non
 
 
 def _part_summary(info: dict[str, Any]) -> dict[str, Any]:
-    """What the manifest keeps of a part's footer: all but the per-document fingerprints."""
-    return {key: value for key, value in info.items() if key != "documents"}
+    """What the manifest keeps of a part's footer: all but the per-document fingerprints (and the
+    process that wrote it)."""
+    return {key: value for key, value in info.items() if key not in ("documents", "pid")}
+
+
+# A part per worker leaves workers idle behind the slowest part of each stage; several per worker even
+# that out. Below MIN_SHARD_SIZE documents a part costs more to start (a worker process, its models)
+# than it saves; above MAX_SHARD_SIZE a worker holds more in memory for no gain.
+PARTS_PER_WORKER = 4
+MIN_SHARD_SIZE = 50
+MAX_SHARD_SIZE = 500
+# The documents looked at before sizing; they wait in memory while the corpus is counted.
+SIZING_LOOKAHEAD = 10_000
+
+
+def auto_shard_size(documents: int, workers: int) -> int:
+    """Documents per part for a corpus of `documents` (counted up to SIZING_LOOKAHEAD) on `workers`:
+    PARTS_PER_WORKER parts for each worker, each of MIN_SHARD_SIZE to MAX_SHARD_SIZE documents."""
+    wanted = -(-min(documents, SIZING_LOOKAHEAD) // (max(1, workers) * PARTS_PER_WORKER))
+    return max(MIN_SHARD_SIZE, min(MAX_SHARD_SIZE, wanted))
+
+
+def _sized_stream(records: Iterator[ingest.Record], shard_size: int | None,
+                  workers: int) -> tuple[Iterator[ingest.Record], int]:
+    """The records and the shard size to cut them into: `shard_size`, or when it is None one sized
+    from the corpus's first SIZING_LOOKAHEAD readable documents, read ahead and kept for the shards
+    (so the corpus is read once, and the same corpus always gets the same size for a worker count)."""
+    if shard_size is not None:
+        return records, shard_size
+    records = iter(records)
+    ahead: list[ingest.Record] = []
+    readable = 0
+    for record in records:
+        ahead.append(record)
+        readable += record.error is None
+        if readable >= SIZING_LOOKAHEAD:
+            break
+    return chain(ahead, records), auto_shard_size(readable, workers)
 
 
 def _shards(records: Iterator[ingest.Record], size: int) -> Iterator[tuple[list[dict], list[dict]]]:
@@ -332,7 +377,8 @@ class PartTask:
 
 
 def run_stage(stage: Stage, run_dir: Path, engine: Any = None, progress: bool = True) -> StageReport:
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    worker_cpu = 0.0
     report = StageReport(stage.name)
     upstream = _upstream_manifests(stage, run_dir)
     driver = max(stage.requires, key=ORDER.index)  # the nearest stage before: its rows are the input
@@ -358,6 +404,7 @@ def run_stage(stage: Stage, run_dir: Path, engine: Any = None, progress: bool = 
         bar = tqdm(total=len(tasks), desc=stage.name, unit="part", disable=not progress or None, leave=False)
         for part, info in (engine or make_engine("local", 1)).map(process_part, tasks):
             summaries[part] = _part_summary(info)
+            worker_cpu += _worker_cpu(info)
             bar.update()
         bar.close()
         shutil.rmtree(out_dir / parts.PREVIOUS_DIR, ignore_errors=True)
@@ -370,7 +417,7 @@ def run_stage(stage: Stage, run_dir: Path, engine: Any = None, progress: bool = 
     report.documents_computed = sum(summaries[p]["computed"] for p in stale)
     report.documents_reused = report.documents_out - report.documents_computed
     report.skipped = report.documents_in - report.documents_out - report.errors
-    report.seconds = time.perf_counter() - started
+    report.seconds, report.cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started + worker_cpu
     parts.write_manifest(run_dir, stage.name, {
         "stage": stage.name, "version": stage.version, "settings": dataclasses.asdict(stage.settings),
         "model_checksum": stage.model_checksum(), "fingerprint": stage_fingerprint,
@@ -435,7 +482,8 @@ def run_sketched_stage(stage: Stage, run_dir: Path, engine: Any = None, progress
     3. the rows, part by part, here. A part's fingerprint is that of its rows, so a part whose rows
        did not change is left as it was, and so are the parts of later stages that read it.
     When neither the stage's settings nor any input part changed, nothing is read at all."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    worker_cpu = 0.0
     report = StageReport(stage.name)
     upstream = _upstream_manifests(stage, run_dir)
     driver = max(stage.requires, key=ORDER.index)
@@ -454,7 +502,7 @@ def run_sketched_stage(stage: Stage, run_dir: Path, engine: Any = None, progress
             setattr(report, key, manifest[key])
         report.documents_reused = report.documents_out
         report.totals = {key: manifest[key] for key in manifest.get("totals_keys", [])}
-        report.seconds = time.perf_counter() - started
+        report.seconds, report.cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         return report
 
     sketches: dict[str, dict[str, Any]] = {}
@@ -471,6 +519,7 @@ def run_sketched_stage(stage: Stage, run_dir: Path, engine: Any = None, progress
                    leave=False)
         for part, info in (engine or make_engine("local", 1)).map(process_part, tasks):
             sketches[part] = info
+            worker_cpu += _worker_cpu(info)
             bar.update()
         bar.close()
         shutil.rmtree(sketch_dir / parts.PREVIOUS_DIR, ignore_errors=True)
@@ -500,7 +549,7 @@ def run_sketched_stage(stage: Stage, run_dir: Path, engine: Any = None, progress
     report.errors = sum(p["errors"] for p in summaries.values())
     report.documents_computed = sum(sketches[p].get("computed", 0) for p in stale)
     report.documents_reused = report.documents_out - report.documents_computed
-    report.seconds = time.perf_counter() - started
+    report.seconds, report.cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started + worker_cpu
     parts.write_manifest(run_dir, stage.name, {
         "stage": stage.name, "version": stage.version, "settings": dataclasses.asdict(stage.settings),
         "model_checksum": stage.model_checksum(), "fingerprint": stage_fingerprint,
@@ -515,7 +564,7 @@ def process_part(task: PartTask) -> tuple[str, dict[str, Any]]:
     """Run a stage over one part: reuse the rows an earlier run made for unchanged documents,
     compute the others, and write the error rows and then the part (so a part that exists is
     complete)."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     stage, run_dir, part = task.stage, task.run_dir, task.part
     documents = load_inputs(stage, run_dir, part)
     analysed = {d["doc_id"] for d in documents if stage.analyses(d)}
@@ -537,12 +586,18 @@ def process_part(task: PartTask) -> tuple[str, dict[str, Any]]:
     info = {"fingerprint": task.fingerprint,
             "documents": {row["doc_id"]: task.documents[row["doc_id"]] for row in rows},
             "rows_in": len(documents), "rows": len(rows), "errors": len(errors), "computed": len(computed),
-            "seconds": round(time.perf_counter() - started, 3)}
+            "seconds": round(time.perf_counter() - started, 3),
+            "cpu_seconds": round(time.process_time() - cpu_started, 3)}
     parts.write_parquet_atomic(parts.rows_to_table(errors, parts.ERROR_SCHEMA), parts.error_part_path(run_dir, stage.name, part))
     out_dir = parts.sketch_dir(run_dir, stage.name) if task.sketch else parts.stage_dir(run_dir, stage.name)
     parts.write_parquet_atomic(parts.rows_to_table(rows, stage.sketch_schema if task.sketch else stage.schema),
                                out_dir / part, info)
-    return part, info
+    return part, {**info, "pid": os.getpid()}
+
+
+def _worker_cpu(info: dict[str, Any]) -> float:
+    """The CPU seconds a part took in another process (those taken here count in this process's)."""
+    return info.get("cpu_seconds", 0.0) if info.get("pid") != os.getpid() else 0.0
 
 
 def load_inputs(stage: Stage, run_dir: Path, part: str) -> list[dict[str, Any]]:
@@ -571,7 +626,7 @@ def _remove_stale_parts(run_dir: Path, stage: str, summaries: dict[str, Any]) ->
 def _totals(report: StageReport) -> dict[str, Any]:
     return {"documents_in": report.documents_in, "documents_out": report.documents_out,
             "errors": report.errors, "skipped": report.skipped, **report.totals,
-            "seconds": round(report.seconds, 3), "finished": _now(), "vnpipe": package_version("vnpipe")}
+            "seconds": round(report.seconds, 3), "cpu_seconds": round(report.cpu_seconds, 3), "finished": _now(), "vnpipe": package_version("vnpipe")}
 
 
 def _now() -> str:

@@ -40,7 +40,7 @@ FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": 
 @dataclass(frozen=True)
 class Settings:
     text_field: str = "text"   # the field or column that holds the text in JSON, CSV and Parquet
-    shard_size: int = 500      # documents per part file
+    shard_size: int | None = None  # documents per part file; None: sized from the corpus and the workers
     max_chars: int = 10_000_000  # longer documents are errors: one NLP pass must fit in memory
 
 

@@ -398,7 +398,9 @@ class Keywords(Stage):
         if self.settings.document_frequencies not in DOCUMENT_FREQUENCIES:
             raise UnknownDocumentFrequencies(self.settings.document_frequencies)
         self.rules = load_rules(self.settings.tag_rules) if self.settings.tag_rules else []
-        self.frequencies: DocumentFrequencies | None = None if self.corpus_level else background_model()
+        # Fitted on this corpus by fit(); the background model is read where a part runs (once per
+        # worker process), so it does not travel with every part's task.
+        self.frequencies: DocumentFrequencies | None = None
 
     @property
     def corpus_level(self) -> bool:  # type: ignore[override]
@@ -416,11 +418,12 @@ class Keywords(Stage):
         self.frequencies = DocumentFrequencies.fit(document_terms(d["tokens"], d["entities"]) for d in documents)
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
-        if self.frequencies is None:
+        frequencies = self.frequencies if self.corpus_level else background_model()
+        if frequencies is None:
             raise RuntimeError("keywords: fit() must see the corpus before process()")
         scanned = scan_terms(document["tokens"], document["entities"])
         keywords = [{"term": term, "score": score} for term, score in select(
-            scanned.terms, self.frequencies, self.settings, counted_nouns(document["tokens"]), scanned.truncated,
+            scanned.terms, frequencies, self.settings, counted_nouns(document["tokens"]), scanned.truncated,
             scanned.adjectival)]
         tags = match_tags(self.rules, [k["term"] for k in keywords], document["entities"], document["text"])
         return {"keywords": keywords, "tags": tags}
