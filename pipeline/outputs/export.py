@@ -20,7 +20,8 @@ from typing import IO, Any
 import pyarrow.parquet as pq
 
 from ..runtime import parts
-from ..errors import MissingStageOutput, VnpipeError
+from .. import checks
+from ..errors import MissingStageOutput
 from .results import require_run
 
 FORMATS = ("jsonl", "conll", "spacy", "csv")
@@ -38,8 +39,11 @@ def export(run: str | Path, format: str, out: str | Path) -> ExportReport:
     """Write the run `run` as `format` to `out`: a file for jsonl, conll and spacy, a folder of
     entities.csv and keywords.csv (and tags.csv when the run has tags) for csv."""
     writers = {"jsonl": export_jsonl, "conll": export_conll, "spacy": export_spacy, "csv": export_csv}
-    if format not in writers:
-        raise VnpipeError(f"unknown export format {format!r}; the formats are: {', '.join(FORMATS)}")
+    checks.one_of("--format", format, FORMATS)
+    if format == "csv":
+        checks.writable_folder("--out", out)
+    else:
+        checks.writable_file("--out", out)
     return writers[format](Path(run), Path(out))
 
 

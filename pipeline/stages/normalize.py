@@ -16,7 +16,8 @@ from ..text.html import link_density
 from ..text.offsets import OffsetMap, TextBuilder
 from ..text.sentences import split_sentences
 from ..runtime.stage import Stage
-from ..text.vietnamese import MODERN, apply_tone_style
+from ..text.vietnamese import MODERN, TONE_STYLES, apply_tone_style
+from .. import checks
 
 SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
 REMOVED = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("reason", pa.string()),
@@ -27,6 +28,9 @@ REMOVED = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("reason", pa.s
 class Settings:
     tone_style: str = MODERN         # "modern" (hoà, thuỷ) or "classic" (hòa, thủy)
     remove_boilerplate: bool = True  # drop page furniture (recorded in `removed` either way)
+
+    def __post_init__(self) -> None:
+        checks.one_of("--tone-style (normalize.tone_style)", self.tone_style, TONE_STYLES)
 
 
 # Characters to change, one alternative each: dropped invisibles, HTML entities, odd or repeated
