@@ -268,7 +268,7 @@ def run_ingest(corpus: Path, run_dir: Path, settings: ingest.Settings, progress:
     return report
 
 
-INGEST_VERSION = "2"
+INGEST_VERSION = "3"  # 3: the roles of HTML and Markdown lines, one line per table row
 
 
 def corpus_digest(corpus: Path, settings: ingest.Settings) -> str | None:

@@ -296,8 +296,10 @@ def _read_markdown(data: bytes, source: str, settings: Settings) -> Iterator[Rec
 
 
 def _page_record(page: Any, source: str, kind: str, encoding: str) -> Record:
-    """A record of an extracted page; its link spans travel in the metadata for normalize."""
-    metadata = {**({"date": page.date} if page.date else {}), **({"links": page.links} if page.links else {})}
+    """A record of an extracted page; its link spans and the roles of its lines (`blocks`) travel in
+    the metadata for normalize, beside what the page says of itself (front matter, byline)."""
+    metadata = {**page.metadata, **({"date": page.date} if page.date else {}),
+                **({"links": page.links} if page.links else {}), **({"blocks": page.blocks} if page.blocks else {})}
     return Record(source, 0, text=page.text, title=page.title, format=kind, encoding=encoding,
                   metadata=metadata or None)
 
