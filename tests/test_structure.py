@@ -160,3 +160,22 @@ def test_html_table_row_is_one_line_and_kept_in_the_article():
     row = Normalize().process({"doc_id": "d", "text": page.text, "title": page.title,
                                "metadata": json.dumps({"links": page.links, "blocks": page.blocks})})
     assert row["text"] == page.text and row["removed"] == []
+
+
+def test_a_container_that_holds_the_article_is_never_furniture_and_a_logo_is_not_the_headline():
+    from pipeline.text.html import extract
+
+    page = extract("""<html><head><title>Trang chủ - Báo Mẫu</title></head><body><form id="form1">
+        <h1 class="logo"><a href="/">Báo Mẫu</a></h1>
+        <div class="layout has-sidebar"><h1>Giá điện tăng 4,8% từ hôm nay</h1>
+        <p>Tập đoàn Điện lực Việt Nam điều chỉnh giá bán lẻ điện bình quân từ ngày 11/10.</p>
+        <div class="sidebar"><p>Quảng cáo của đối tác, liên hệ ngay để nhận ưu đãi trong tháng này.</p></div>
+        </div></form></body></html>""")
+    assert page.title == "Giá điện tăng 4,8% từ hôm nay"
+    row = Normalize().process({"doc_id": "d", "text": page.text, "title": page.title,
+                               "metadata": json.dumps({"links": page.links, "blocks": page.blocks})})
+    assert row["text"].splitlines() == ["Giá điện tăng 4,8% từ hôm nay",
+                                        "Tập đoàn Điện lực Việt Nam điều chỉnh giá bán lẻ điện bình quân từ ngày 11/10."]
+    assert [(r["text"], r["reason"]) for r in row["removed"]] == [
+        ("Báo Mẫu", "link_dense"),
+        ("Quảng cáo của đối tác, liên hệ ngay để nhận ưu đãi trong tháng này.", "page_furniture")]

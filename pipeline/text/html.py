@@ -59,9 +59,11 @@ def extract(html: str) -> Page:
     if root is None:
         return Page("", _title(tree, None), date)
     blocks = root.css(_BLOCKS)
-    has_body = any(node.tag in _BODY_TAGS and not _in_furniture(node) for node in blocks)
-    roles = [_role(node, has_body) for node in blocks]  # read before the tree is marked up
-    title = _title(tree, next((node for node, role in zip(blocks, roles) if role == HEADLINE), None))
+    furniture = {node.mem_id for node in root.css("*") if _is_furniture(node)}
+    has_body = any(node.tag in _BODY_TAGS and not _in_furniture(node, furniture) for node in blocks)
+    roles = [_role(node, has_body, furniture) for node in blocks]  # read before the tree is marked up
+    title = _title(tree, next((node for node, role in zip(blocks, roles) if role == HEADLINE and _is_headline(node)),
+                              None))
     role_of = {node.mem_id: role for node, role in zip(blocks, roles)}
     for node, role in zip(blocks, roles):
         node.insert_before(f"\n{ROLE_MARK}{_CODES.get(role, _NO_ROLE)}")
@@ -100,13 +102,15 @@ def _line_spans(text: str, roles: list[str | None]) -> list[tuple[int, int, str]
     return spans
 
 
-def _role(node: LexborNode, has_body: bool) -> str | None:
+def _role(node: LexborNode, has_body: bool, furniture: set[int]) -> str | None:
     """What the structure says a block is; None when it says nothing (the line statistics decide)."""
-    if _in_furniture(node):
+    if _in_furniture(node, furniture):
         return FURNITURE
     if node.tag == "h1":
         return HEADLINE  # the page's headline, wherever it stands (often above <article>, after a menu)
-    if has_body and not _in_body(node):
+    # Below h1, structure speaks only inside an explicit <article> or <main>: on a page without one,
+    # a short <p> may be a site's slogan or a teaser, which the line statistics judge better.
+    if not has_body or not _in_body(node):
         return None
     if node.tag in ("h2", "h3", "h4", "h5", "h6"):
         return HEADING
@@ -114,13 +118,18 @@ def _role(node: LexborNode, has_body: bool) -> str | None:
         return ITEM
     if node.tag == "tr":
         return ROW
-    # Paragraphs count as article text only inside an explicit <article> or <main>: on a page
-    # without one, a short <p> may be a site's slogan or a teaser, which the statistics judge better.
-    return PARAGRAPH if has_body and node.tag in ("p", "blockquote", "pre", "figcaption", "div") else None
+    return PARAGRAPH
 
 
-def _ancestors(node: LexborNode):
-    while node is not None and node.tag not in ("body", "html", "-undef"):
+def _is_headline(node: LexborNode) -> bool:
+    """An <h1> that is not a link (a site's logo, linking home, is often an <h1>)."""
+    text = node.text(strip=True)
+    links = sum(len(link.text(strip=True)) for link in node.css("a[href]"))
+    return bool(text) and links < len(text) / 2
+
+
+def _ancestors(node: LexborNode | None):
+    while node is not None and node.tag not in ("body", "html", "-undef", "-document"):
         yield node
         node = node.parent
 
@@ -129,25 +138,20 @@ def _in_body(node: LexborNode) -> bool:
     return any(item.tag in _BODY_TAGS for item in _ancestors(node))
 
 
-def _in_furniture(node: LexborNode) -> bool:
-    inside_body = False
-    for item in _ancestors(node):
-        if _is_furniture(item, inside_body):
-            return True
-        inside_body = inside_body or item.tag in _BODY_TAGS
-    return False
+def _in_furniture(node: LexborNode, furniture: set[int]) -> bool:
+    return any(item.mem_id in furniture for item in _ancestors(node))
 
 
-def _is_furniture(node: LexborNode, below_body: bool) -> bool:
-    """A site's furniture container. An article's own <footer> (its author, its source) is not."""
-    if node.tag in _FURNITURE_TAGS or (node.tag == "footer" and not any(
-            item.tag in _BODY_TAGS for item in _ancestors(node.parent))):
-        return True
+def _is_furniture(node: LexborNode) -> bool:
+    """A site's furniture container: by tag, ARIA role or class and id names. Never one that holds
+    the article (an ASP.NET page wraps all of it in a <form>; a layout <div class="has-sidebar">),
+    nor an article's own <footer> (its author, its source)."""
     attributes = node.attributes
-    if (attributes.get("role") or "").lower() in _FURNITURE_ARIA:
-        return True
     names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-    return bool(names.strip()) and _FURNITURE_NAMES.search(names) is not None
+    furniture = (node.tag in _FURNITURE_TAGS or (attributes.get("role") or "").lower() in _FURNITURE_ARIA
+                 or (node.tag == "footer" and not any(item.tag in _BODY_TAGS for item in _ancestors(node.parent)))
+                 or (bool(names.strip()) and _FURNITURE_NAMES.search(names) is not None))
+    return furniture and node.tag not in _BODY_TAGS and node.css_first("article,main,h1") is None
 
 
 def _block_parent(node: LexborNode, role_of: dict[int, str | None]) -> str | None:

@@ -49,8 +49,8 @@ def extract(markdown: str) -> Page:
             continue
         blocks.append((text, spans, role))
     text, links, roles = _join(blocks)
-    first_heading = next((text for text, _, role in blocks if role == HEADLINE), None)
-    title = _text_field(front, "title") or (first_heading.strip() or None if first_heading else None)
+    first_heading = next((text.strip() for text, _, role in blocks if role == HEADLINE and text.strip()), None)
+    title = _text_field(front, "title") or first_heading
     return Page(text, title, date, links, roles, metadata)
 
 
