@@ -179,3 +179,43 @@ def test_a_container_that_holds_the_article_is_never_furniture_and_a_logo_is_not
     assert [(r["text"], r["reason"]) for r in row["removed"]] == [
         ("Báo Mẫu", "link_dense"),
         ("Quảng cáo của đối tác, liên hệ ngay để nhận ưu đãi trong tháng này.", "page_furniture")]
+
+
+def test_items_with_links_under_a_related_header_go_even_inside_main():
+    from pipeline.text.html import extract
+
+    page = extract("""<main><h1>Giá điện tăng 4,8% từ hôm nay</h1>
+        <p>Tập đoàn Điện lực Việt Nam điều chỉnh giá bán lẻ điện bình quân từ ngày 11/10.</p>
+        <ul><li>Giá bậc 1 tăng 80 đồng</li><li>Giá bậc 6 tăng 150 đồng</li></ul>
+        <h3>Tin liên quan</h3>
+        <ul><li><a href="/a">Giá xăng giảm</a> sau ba lần tăng liên tiếp trong tháng</li>
+        <li><a href="/b">Tiền điện tháng 9</a> của nhiều hộ gia đình tăng vọt</li></ul></main>""")
+    row = Normalize().process({"doc_id": "d", "text": page.text, "title": page.title,
+                               "metadata": json.dumps({"links": page.links, "blocks": page.blocks})})
+    assert row["text"].splitlines() == ["Giá điện tăng 4,8% từ hôm nay",
+                                        "Tập đoàn Điện lực Việt Nam điều chỉnh giá bán lẻ điện bình quân từ ngày 11/10.",
+                                        "Giá bậc 1 tăng 80 đồng", "Giá bậc 6 tăng 150 đồng"]
+    assert [r["reason"] for r in row["removed"]] == ["related_header", "related_block", "related_block"]
+
+
+def test_news_page_without_semantic_containers_but_an_article_column():
+    _, row = normalized("column.html")
+    assert row["title"] == "Giá thép xây dựng giảm lần thứ năm liên tiếp"
+    assert row["text"].splitlines() == [
+        "Thứ bảy, 20/5/2017, 08:15 (GMT+7)",
+        "Giá thép xây dựng giảm lần thứ năm liên tiếp",
+        "Các doanh nghiệp thép đồng loạt giảm giá bán thêm 200.000 đồng một tấn.",
+        "Từ hôm nay, thép cuộn CB240 của Hoà Phát còn 14,1 triệu đồng một tấn. Thép thanh vằn D10 giảm về 14,4 "
+        "triệu đồng.",
+        "Theo Hiệp hội Thép Việt Nam, sức mua yếu vì thị trường bất động sản trầm lắng.",
+        "Giá giảm.",  # a two-word paragraph of the article body
+        "Minh Châu",
+    ]
+    reasons = [(r["text"], r["reason"]) for r in row["removed"]]
+    assert reasons[:6] == [("Đăng nhập", "share_prompt"), ("Mới nhất", "link_dense"), ("Kinh doanh", "link_dense"),
+                           ("Bất động sản", "link_dense"), ("Kinh doanh › Hàng hóa", "link_dense"),
+                           ("Facebook Twitter Copy link", "link_dense")]
+    assert reasons[-4:] == [("Giá quặng sắt tại Trung Quốc tăng 5% trong tuần qua.", "link_dense"),
+                            ("Thép Việt chịu thuế chống bán phá giá", "link_dense"),
+                            ("Báo Kinh tế Sáng. Bản quyền thuộc về Công ty ABC.", "page_furniture"),
+                            ("Liên hệ quảng cáo: 0901 234 567", "site_footer")]

@@ -175,8 +175,8 @@ def _mark_blocks_after_headers(lines: list[Line]) -> None:
         blocks = [(block, following, min(resume, _first_good(following))) for block, following, resume in blocks]
     for block, following, resume in blocks:
         for item in following[:resume]:
-            if item.by_structure:
-                continue
+            if item.by_structure and (item.kind == BAD or not item.link_density):
+                continue  # structure decided it; but an item with a link under `Tin liên quan` is one of them
             if item.kind != BAD or item.reason in ("", "link_list"):
                 item.kind, item.reason = BAD, f"{block}_block"
 

@@ -33,7 +33,9 @@ _FURNITURE_TAGS = frozenset({"nav", "aside", "form"})
 _FURNITURE_ARIA = frozenset({"navigation", "contentinfo", "complementary", "banner", "search"})
 _FURNITURE_NAMES = re.compile(r"comment|share|social|related|breadcrumb|menu|sidebar|widget|footer|navbar|"
                               r"(?:^|[-_ ])nav(?:$|[-_ ])|banner|advert|(?:^|[-_ ])ads?(?:$|[-_ ])|"
-                              r"(?:^|[-_ ])tags?(?:$|[-_ ])|newsletter|subscribe|popular|trending|most-?read",
+                              r"(?:^|[-_ ])tags?(?:$|[-_ ])|newsletter|subscribe|popular|trending|most-?read|"
+                              # and the Vietnamese ones: related, comments, share, other news, read more, ads
+                              r"lien-?quan|binh-?luan|chia-?se|tin-?khac|xem-?them|quang-?cao",
                               re.IGNORECASE)
 _BODY_TAGS = frozenset({"article", "main"})
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[-|–—»:]|::)\s+")
