@@ -219,3 +219,11 @@ def test_news_page_without_semantic_containers_but_an_article_column():
                             ("Thép Việt chịu thuế chống bán phá giá", "link_dense"),
                             ("Báo Kinh tế Sáng. Bản quyền thuộc về Công ty ABC.", "page_furniture"),
                             ("Liên hệ quảng cáo: 0901 234 567", "site_footer")]
+
+
+def test_no_entity_runs_across_the_sentence_end_after_a_place_letter():
+    from pipeline.outputs.textio import entities_of_line
+
+    line = "Một xác cá voi dạt vào bờ biển thôn Câu Hạ A. Phát hiện sự việc, người dân đã báo cho chính quyền xã."
+    entities = entities_of_line(line, "vnpipe", "vnpipe", "modern")
+    assert [(e["text"], e["label"]) for e in entities] == [("thôn Câu Hạ A", "LOC")]  # was `thôn Câu Hạ A. Phát`
