@@ -66,33 +66,48 @@ def extract(html: str) -> Page:
     roles = [_role(node, has_body, furniture) for node in blocks]  # read before the tree is marked up
     title = _title(tree, next((node for node, role in zip(blocks, roles) if role == HEADLINE and _is_headline(node)),
                               None))
+    _mark_blocks(blocks, roles)
+    _separate_cells(root)
+    for node in root.css("a[href]"):
+        node.insert_before(LINK_START)
+        node.insert_after(LINK_END)
+    lines, line_roles = _lines_and_roles(root.text(separator=""))
+    text, links = _without_link_marks("\n".join(lines))
+    return Page(text, title, date, links, _line_spans(text, line_roles))
+
+
+def _mark_blocks(blocks: list[LexborNode], roles: list[str | None]) -> None:
+    """A line break and the block's role mark before each block; after it, a line break and the mark
+    of the block around it (the text that follows, up to the next block, is that block's)."""
     role_of = {node.mem_id: role for node, role in zip(blocks, roles)}
     for node, role in zip(blocks, roles):
         node.insert_before(f"\n{ROLE_MARK}{_CODES.get(role, _NO_ROLE)}")
-        # Text after the block, up to the next one, belongs to the block around it.
-        parent = _block_parent(node, role_of)
-        node.insert_after(f"\n{ROLE_MARK}{_CODES.get(parent, _NO_ROLE)}")
+        node.insert_after(f"\n{ROLE_MARK}{_CODES.get(_block_parent(node, role_of), _NO_ROLE)}")
+
+
+def _separate_cells(root: LexborNode) -> None:
+    """` | ` between the cells of a table row, which is one line."""
     for cell in root.css("td,th"):
         previous = cell.prev
         while previous is not None and not previous.is_element_node:
             previous = previous.prev
         if previous is not None and previous.tag in ("td", "th"):
             cell.insert_before(" | ")
-    for node in root.css("a[href]"):
-        node.insert_before(LINK_START)
-        node.insert_after(LINK_END)
-    lines, line_roles = [], []
+
+
+def _lines_and_roles(raw: str) -> tuple[list[str], list[str | None]]:
+    """The non-blank lines of the marked text, white space collapsed, and the role of each."""
+    lines, roles = [], []
     role = None
-    for line in root.text(separator="").splitlines():
+    for line in raw.splitlines():
         if line.startswith(ROLE_MARK):
             role, line = _ROLES.get(line[1:2]), line[2:]
         # (a line without a mark is the same block's text after a line break in the source)
         line = re.sub(r"[ \t\u00a0]+", " ", line).strip()
         if line.strip(LINK_START + LINK_END + " "):
             lines.append(line)
-            line_roles.append(role)
-    text, links = _without_link_marks("\n".join(lines))
-    return Page(text, title, date, links, _line_spans(text, line_roles))
+            roles.append(role)
+    return lines, roles
 
 
 def _line_spans(text: str, roles: list[str | None]) -> list[tuple[int, int, str]]:
