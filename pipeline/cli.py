@@ -203,11 +203,12 @@ def _print_error(error: Exception) -> None:
 @app.command("export")
 def export_command(
     run_dir: Path = typer.Argument(..., metavar="RUN", help="A run directory (the --out of vnpipe run)."),
-    format: str = typer.Option(..., "--format", "-f", help="jsonl, conll, spacy or csv."),
+    format: str = typer.Option(..., "--format", "-f", help="jsonl, conll, conllu, spacy or csv."),
     out: Path = typer.Option(..., "--out", "-o", help="The file to write (a folder for csv)."),
 ) -> None:
     """Export RUN for downstream tools: jsonl (one document a line), conll (BIO, for annotation tools),
-    spacy (a DocBin) or csv (entities.csv and keywords.csv in a folder)."""
+    conllu (words with Universal POS and our POS tag), spacy (a DocBin) or csv (entities.csv and
+    keywords.csv in a folder)."""
     from .outputs.export import export
 
     report = _guarded(lambda: export(run_dir, format, out))
@@ -261,6 +262,32 @@ def eval_ws_command(
     for result in results:
         table.add_row(result["segmenter"], str(result["sentences"]), f"{result['precision']:.2f}",
                       f"{result['recall']:.2f}", f"{result['f1']:.2f}", f"{result['sentences_per_second']:.0f}")
+    Console().print(table)
+
+
+@eval_app.command("pos")
+def eval_pos_command(
+    gold: Path = typer.Argument(..., help="Gold CoNLL with a POS column: `word<TAB>POS<TAB>...` (VLSP 2016's *.5col.conll)."),
+    segmenter: str = typer.Option("vnpipe,underthesea,pyvi", help="Backends to score, comma-separated."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores (and the top confusions) as JSON."),
+) -> None:
+    """POS accuracy of each segmenter on GOLD's raw sentences, over the gold words whose boundaries it
+    finds (`matched`); Nc and Ns count as one tag (`exact`: without that)."""
+    from .evaluate.pos import evaluate
+    from .backends.wordseg import BACKENDS, get_segmenter
+
+    _guarded(lambda: checks.each_one_of("--segmenter", _names(segmenter), BACKENDS))
+    _require_file(gold)
+    results = _scored(lambda: [evaluate(gold, get_segmenter(name)) for name in _names(segmenter)])
+    if as_json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"POS tagging: {gold}", title_justify="left")
+    for column in ("segmenter", "sentences", "tokens", "matched", "accuracy", "exact", "sentences/s"):
+        table.add_column(column, justify="left" if column == "segmenter" else "right")
+    for result in results:
+        table.add_row(result["segmenter"], str(result["sentences"]), str(result["tokens"]), f"{result['matched']:.2f}",
+                      f"{result['accuracy']:.2f}", f"{result['exact']:.2f}", f"{result['sentences_per_second']:.0f}")
     Console().print(table)
 
 
@@ -445,6 +472,22 @@ def train_ner_command(
     _guarded(lambda: (checks.writable_folder("--out", out),
                       checks.within("--holdout", holdout, 0, 1, high_open=True)))
     print(json.dumps(train(out, holdout=holdout), ensure_ascii=False, indent=2, default=str))
+
+
+@train_app.command("ner-neural")
+def train_ner_neural_command(
+    out: Path = typer.Option(Path("models/ner-neural"), help="Where to write the ONNX tagger (the vnpipe-neural backend reads models/ner-neural)."),
+    work: Path = typer.Option(Path("build/ner-neural"), help="Syllable vectors and checkpoints; a stopped run resumes from here."),
+    epochs: int = typer.Option(16, min=1, help="Training epochs (the best epoch on VLSP 2018 dev is kept)."),
+    threads: int = typer.Option(2, min=1, help="PyTorch threads."),
+) -> None:
+    """Train the neural NER tagger (BiLSTM-CRF, PyTorch; needs `pip install -e '.[train]'`) on VLSP 2016 and
+    2018 train and export it to ONNX (~1 hour on 2 cores, syllable vectors from ../shared/corpora included)."""
+    from .train.ner_neural import Settings, train
+
+    _guarded(lambda: (checks.writable_folder("--out", out), checks.writable_folder("--work", work)))
+    summary = train(out, work, settings=Settings(epochs=epochs), threads=threads)
+    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 
 
 @train_app.command("keywords")

@@ -1,4 +1,4 @@
-"""Exports of a run read back to what the run holds (jsonl, conll, spacy, csv), the joined reader,
+"""Exports of a run read back to what the run holds (jsonl, conll, conllu, spacy, csv), the joined reader,
 and the DuckDB queries the README shows."""
 import json
 import re
@@ -88,6 +88,27 @@ def test_conll_without_text_lines_joins_words_with_spaces(tmp_path):
         ("TP. HCM", "LOC", 1, 2, 4)]
 
 
+def test_conllu_has_universal_pos_and_our_tag(sample_run, tmp_path):
+    export(sample_run, "conllu", tmp_path / "run.conllu")
+    lines = (tmp_path / "run.conllu").read_text(encoding="utf-8").splitlines()
+    first = pipeline.read_run(sample_run)["doc_id"][0]
+    assert lines[:9] == [f"# newdoc id = {first}", f"# sent_id = {first}-1",
+                         "# text = Ngân hàng Nhà nước Việt Nam quyết định giữ nguyên các mức lãi suất điều hành "
+                         "trong quý III.",
+                         "1\tNgân hàng\t_\tNOUN\tN\t_\t_\t_\t_\tTokenRange=0:9",
+                         "2\tNhà nước\t_\tNOUN\tN\t_\t_\t_\t_\tTokenRange=10:18",
+                         "3\tViệt Nam\t_\tPROPN\tNNP\t_\t_\t_\t_\tTokenRange=19:27",
+                         "4\tquyết định\t_\tVERB\tV\t_\t_\t_\t_\tTokenRange=28:38",
+                         "5\tgiữ\t_\tVERB\tV\t_\t_\t_\t_\tTokenRange=39:42",
+                         "6\tnguyên\t_\tADJ\tA\t_\t_\t_\t_\tTokenRange=43:49"]
+    words = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    assert all(len(word) == 10 for word in words)
+    tokens = pipeline.read_stage(sample_run, "segment", shape="items")
+    assert [(w[3], w[4]) for w in words] == list(zip(tokens["upos"], tokens["pos"]))
+    assert lines[15:18] == ["13\tIII\t_\tNUM\tM\t_\t_\t_\t_\tTokenRange=87:90|SpaceAfter=No",
+                            "14\t.\t_\tPUNCT\tCH\t_\t_\t_\t_\tTokenRange=90:91", ""]
+
+
 def test_spacy_docbin_round_trip(sample_run, tmp_path):
     export(sample_run, "spacy", tmp_path / "run.spacy")
     docs = list(DocBin().from_disk(tmp_path / "run.spacy").get_docs(spacy.blank("xx").vocab))
@@ -95,8 +116,8 @@ def test_spacy_docbin_round_trip(sample_run, tmp_path):
     assert [doc.user_data["doc_id"] for doc in docs] == list(documents["doc_id"])
     for doc, document in zip(docs, documents.itertuples()):
         assert doc.text == document.text
-        assert [(t.text, t.idx, t.tag_) for t in doc if not t.is_space] == \
-            [(t["text"], t["start"], t["pos"]) for t in document.tokens]
+        assert [(t.text, t.idx, t.tag_, t.pos_) for t in doc if not t.is_space] == \
+            [(t["text"], t["start"], t["pos"], t["upos"]) for t in document.tokens]
         assert [t.text for t in doc if t.is_space] == ["\n"] * document.text.count("\n")
         assert [(e.start_char, e.end_char, e.label_, e.kb_id_) for e in doc.ents] == \
             [(e["start"], e["end"], e["label"], e["canonical"]) for e in document.entities]
@@ -147,7 +168,7 @@ def test_vnpipe_export_command(sample_run, tmp_path):
     assert result.stderr == f"wrote 8 documents to {tmp_path / 'a.jsonl'}\n"
     result = CliRunner().invoke(app, ["export", str(sample_run), "--format", "xml", "--out", str(tmp_path / "a.xml")])
     assert result.exit_code == 2
-    assert result.stderr == "error: invalid --format: 'xml'; choose one of jsonl, conll, spacy, csv\n"
+    assert result.stderr == "error: invalid --format: 'xml'; choose one of jsonl, conll, conllu, spacy, csv\n"
 
 
 def test_export_of_a_run_without_ner_says_what_to_run(tmp_path):

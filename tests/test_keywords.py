@@ -215,9 +215,9 @@ def test_units_and_periods_are_not_keywords():
 
 
 def test_credit_lines_are_left_out():
-    tokens = tokens_of([[("Bộ Công Thương", "Np"), ("công bố", "V"), ("số liệu", "N"), (".", "CH")],
-                        [("Tác giả", "N"), (":", "CH"), ("Lê Minh Thư", "Np")],
-                        [("(", "CH"), ("Theo", "V"), ("Thanh Niên", "Np"), (")", "CH")]])
+    tokens = tokens_of([[("Bộ Công Thương", "NNP"), ("công bố", "V"), ("số liệu", "N"), (".", "CH")],
+                        [("Tác giả", "N"), (":", "CH"), ("Lê Minh Thư", "NNP")],
+                        [("(", "CH"), ("Theo", "V"), ("Thanh Niên", "NNP"), (")", "CH")]])
     assert [tokens[0]["start"]] + [span[0] for span in credit_lines(tokens)] == [0, tokens[4]["start"],
                                                                                  tokens[7]["start"]]
     assert document_terms(tokens, []) == ["Bộ_Công_Thương", "số_liệu"]

@@ -32,7 +32,7 @@ def usage_error(result) -> str:
 
 
 @pytest.mark.parametrize("option, message", [
-    (["--ner", "spacy"], "error: invalid --ner (ner.backend): 'spacy'; choose one of vnpipe, vnpipe-unseen, underthesea"),
+    (["--ner", "spacy"], "error: invalid --ner (ner.backend): 'spacy'; choose one of vnpipe, vnpipe-unseen, vnpipe-neural, underthesea"),
     (["--segmenter", "foo"], "error: invalid --segmenter (segment.backend): 'foo'; choose one of vnpipe, underthesea, pyvi"),
     (["--tone-style", "foo"], "error: invalid --tone-style (normalize.tone_style): 'foo'; choose one of classic, modern"),
     (["--top-k", "-3"], "error: invalid --top-k (keywords.top_k): -3; give a whole number of at least 1"),
@@ -48,7 +48,7 @@ def test_a_bad_run_option_is_a_usage_error_before_any_stage_runs(tmp_path, optio
 def test_the_python_api_raises_the_same_error():
     with pytest.raises(InvalidSetting) as error:
         Ner.Settings(backend="spacy")
-    assert str(error.value) == "invalid --ner (ner.backend): 'spacy'; choose one of vnpipe, vnpipe-unseen, underthesea"
+    assert str(error.value) == "invalid --ner (ner.backend): 'spacy'; choose one of vnpipe, vnpipe-unseen, vnpipe-neural, underthesea"
     with pytest.raises(InvalidSetting, match=r"invalid --top-k \(keywords.top_k\): -3"):
         Keywords.Settings(top_k=-3)
     with pytest.raises(InvalidSetting, match=r"invalid --workers \(workers\): 0"):

@@ -28,7 +28,7 @@ def test_spans_from_bio_joins_tokens_and_starts_an_entity_on_a_stray_inside_tag(
 
 def test_syllables_keep_their_word_and_place():
     sentence = "Sam Altman nói"
-    assert syllables_of(sentence, [(0, 10, "Np"), (11, 14, "V")]) == [
+    assert syllables_of(sentence, [(0, 10, "NNP"), (11, 14, "V")]) == [
         (0, 3, 0, "B"), (4, 10, 0, "E"), (11, 14, 1, "S")]
 
 
@@ -102,7 +102,7 @@ def test_an_empty_sentence_has_no_entities():
 
 
 def test_unknown_tagger_says_which_exist():
-    with pytest.raises(ValueError, match="unknown NER tagger 'spacy'; choose one of vnpipe, vnpipe-unseen, underthesea"):
+    with pytest.raises(ValueError, match="unknown NER tagger 'spacy'; choose one of vnpipe, vnpipe-unseen, vnpipe-neural, underthesea"):
         get_tagger("spacy")
 
 

@@ -15,7 +15,10 @@ def test_nlp_gives_our_tokens_and_entities():
     assert [(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents] == [
         ("OpenAI", "ORG", 8, 14), ("Sam Altman", "PER", 16, 26), ("Ben Horowitz", "PER", 32, 44),
         ("Hà Nội", "LOC", 49, 55)]
-    assert doc[4].tag_ == "Np"
+    # token.tag_ is our tag (one tag set), token.pos_ its Universal POS, as in spaCy's own pipelines
+    assert [(t.tag_, t.pos_) for t in doc] == [
+        ("Ny", "NOUN"), ("E", "ADP"), ("NNP", "PROPN"), ("CH", "PUNCT"), ("NNP", "PROPN"), ("CH", "PUNCT"),
+        ("V", "VERB"), ("NNP", "PROPN"), ("E", "ADP"), ("NNP", "PROPN"), ("CH", "PUNCT")]
 
 
 def test_offsets_point_into_the_text_as_given():

@@ -17,11 +17,12 @@ from typing import Protocol
 
 from ..text.offsets import align_tokens
 from .model_files import model_dir, require
-from ..text.vietnamese import MODERN, apply_tone_style
 from .wordseg import Word
+from .neural_ner import NeuralTagger
+from .names import (LABELS, _GAZETTEER_MAX_SYLLABLES, gazetteer_tags, load_gazetteer,
+                    normalize_token, spans_from_bio, syllables_of)
 
 Entity = tuple[int, int, str, float]  # start, end (offsets into the sentence), label, confidence
-LABELS = ("PER", "ORG", "LOC", "MISC")
 
 
 class EntityTagger(Protocol):
@@ -32,25 +33,6 @@ class EntityTagger(Protocol):
 
     def tag(self, sentence: str, words: list[Word]) -> list[Entity]:
         """Entity spans of `sentence`, whose words the segment stage found."""
-
-
-def spans_from_bio(spans: list[tuple[int, int]], tags: list[str]) -> list[tuple[int, int, str]]:
-    """Join BIO-tagged token spans into (start, end, label) entities; a stray I- starts one."""
-    entities: list[tuple[int, int, str]] = []
-    current: list | None = None
-    for (start, end), tag in zip(spans, tags):
-        prefix, _, label = tag.partition("-")
-        if prefix == "I" and current is not None and current[2] == label:
-            current[1] = end
-            continue
-        if current is not None:
-            entities.append(tuple(current))
-            current = None
-        if prefix in ("B", "I") and label:
-            current = [start, end, label]
-    if current is not None:
-        entities.append(tuple(current))
-    return entities
 
 
 class UndertheseaTagger:
@@ -85,20 +67,11 @@ GAZETTEER_FILE = "gazetteer.tsv"
 LEXICON_FILE = "lexicon.tsv"  # entity names seen in the training data, written by `train`
 CLUSTERS_FILE = "clusters.tsv"
 LEARNED_NAMES_FILE = "learned_names.tsv"  # typed names learned from unlabeled text (Wikipedia, news)
-_GAZETTEER_MAX_SYLLABLES = 6
-
-_SYLLABLE = re.compile(r"\S+")
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 # Onset, vowels, final of a Vietnamese syllable with tone and vowel marks removed; foreign
 # names (Altman, Horowitz, Nvidia) mostly fail this, which is strong evidence of an entity.
 _VIETNAMESE_SYLLABLE = re.compile(
     r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?")
-
-
-@functools.lru_cache(maxsize=200_000)
-def normalize_token(token: str) -> str:
-    """One spelling per token for features and look-ups: NFC, modern tone placement, case kept."""
-    return apply_tone_style(unicodedata.normalize("NFC", token), MODERN)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -113,21 +86,6 @@ def _syllable_facts(syllable: str) -> tuple[str, str, bool, str]:
     return lower, shape if len(shape) <= 4 else short, bool(_VIETNAMESE_SYLLABLE.fullmatch(base)), short
 
 
-def load_gazetteer(paths: Iterable[Path]) -> dict[tuple[str, ...], str]:
-    """Names (as syllable tuples) to labels, from `name<TAB>label` files; later files win."""
-    gazetteer: dict[tuple[str, ...], str] = {}
-    for path in paths:
-        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            name, _, label = line.rstrip("\n").partition("\t")
-            if label not in LABELS:
-                raise ValueError(f"{path}:{number}: label {label!r} is not one of {', '.join(LABELS)}; "
-                                 "write lines as name<TAB>label")
-            gazetteer[tuple(normalize_token(name).split())] = label
-    return gazetteer
-
-
 def load_clusters(path: Path) -> dict[str, str]:
     """Lower-cased syllable to `coarse/fine` cluster ids, learned from unlabeled news."""
     if not Path(path).exists():
@@ -137,33 +95,6 @@ def load_clusters(path: Path) -> dict[str, str]:
         token, _, cluster = line.partition("\t")
         clusters[token] = cluster
     return clusters
-
-
-def syllables_of(sentence: str, words: list[Word]) -> list[tuple[int, int, int, str]]:
-    """Syllable spans inside the word spans: (start, end, word index, position in word S/B/I/E)."""
-    syllables = []
-    for index, (start, end, _pos) in enumerate(words):
-        inner = [(start + m.start(), start + m.end()) for m in _SYLLABLE.finditer(sentence[start:end])]
-        for k, (s, e) in enumerate(inner):
-            place = "S" if len(inner) == 1 else "B" if k == 0 else "E" if k == len(inner) - 1 else "I"
-            syllables.append((s, e, index, place))
-    return syllables
-
-
-def _gazetteer_tags(tokens: list[str], gazetteer: dict[tuple[str, ...], str]) -> list[str]:
-    """BIO tags of the longest gazetteer names found left to right (case-sensitive)."""
-    tags = ["O"] * len(tokens)
-    i = 0
-    while i < len(tokens):
-        for length in range(min(_GAZETTEER_MAX_SYLLABLES, len(tokens) - i), 0, -1):
-            label = gazetteer.get(tuple(tokens[i:i + length]))
-            if label:
-                tags[i:i + length] = [f"B-{label}"] + [f"I-{label}"] * (length - 1)
-                i += length
-                break
-        else:
-            i += 1
-    return tags
 
 
 # Words that head or precede a name and say what kind it is (lower case, syllables spaced). A
@@ -253,9 +184,9 @@ def sentence_features(sentence: str, words: list[Word], gazetteer: dict[tuple[st
     word_lower = {w: "_".join(parts).lower() for w, parts in word_forms.items()}
     word_order = sorted(word_forms)
     word_rank = {w: r for r, w in enumerate(word_order)}
-    gaz = _gazetteer_tags(texts, gazetteer)
-    doc = _gazetteer_tags(texts, context) if context else None
-    known = _gazetteer_tags(texts, learned) if learned else None
+    gaz = gazetteer_tags(texts, gazetteer)
+    doc = gazetteer_tags(texts, context) if context else None
+    known = gazetteer_tags(texts, learned) if learned else None
     n = len(syllables)
     lowers = [f[0] for f in facts]
     runs = _capital_runs(texts)
@@ -457,7 +388,7 @@ def _mentions(sentence: str, words: list[Word], context) -> bool:
     if not context:
         return False
     texts = [normalize_token(sentence[s:e]) for s, e, _, _ in syllables_of(sentence, words)]
-    return any(tag != "O" for tag in _gazetteer_tags(texts, context))
+    return any(tag != "O" for tag in gazetteer_tags(texts, context))
 
 
 def document_names(sentence: str, entities: Iterable[tuple]) -> list[tuple[tuple[str, ...], str]]:
@@ -564,7 +495,8 @@ class VnpipeUnseenTagger(VnpipeTagger):
         super().__init__(model_dir, gazetteer_paths, gazetteer)
 
 
-BACKENDS = {"vnpipe": VnpipeTagger, "vnpipe-unseen": VnpipeUnseenTagger, "underthesea": UndertheseaTagger}
+BACKENDS = {"vnpipe": VnpipeTagger, "vnpipe-unseen": VnpipeUnseenTagger, "vnpipe-neural": NeuralTagger,
+            "underthesea": UndertheseaTagger}
 DEFAULT_TAGGER = "vnpipe"
 
 

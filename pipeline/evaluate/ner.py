@@ -15,6 +15,7 @@ surface form, case-folded, is never an entity of that label in the training file
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import time
 from collections import Counter
@@ -210,10 +211,10 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
         raise ValueError(f"{gold_path} has no gold word segmentation (syllable CoNLL or span JSONL); "
                          f"evaluate it with words={SEGMENTER_WORDS!r}")
     if model_dir is not None:
-        from ..backends.nertag import VnpipeTagger
-        if tagger_name != "vnpipe":
-            raise ValueError(f"a model folder is for our tagger (vnpipe), not {tagger_name!r}")
-        tagger = VnpipeTagger(Path(model_dir), gazetteer=gazetteer)
+        from ..backends.nertag import BACKENDS
+        if "model_dir" not in inspect.signature(BACKENDS.get(tagger_name, object)).parameters:
+            raise ValueError(f"a model folder is for our taggers (vnpipe, vnpipe-neural), not {tagger_name!r}")
+        tagger = BACKENDS[tagger_name](Path(model_dir), gazetteer=gazetteer)
     else:
         tagger = get_tagger(tagger_name, gazetteer)
     novelty_note = None
@@ -237,6 +238,8 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
     in_documents = context == DOCUMENT_CONTEXT and hasattr(tagger, "tag_document")
     if in_documents:
         tagged = _tag_documents(tagger, sentences, inputs)
+    elif hasattr(tagger, "tag_many"):  # each sentence alone, in batches
+        tagged = tagger.tag_many([(sentence.text, sentence_words) for sentence, sentence_words in zip(sentences, inputs)])
     else:
         tagged = [tagger.tag(sentence.text, sentence_words) for sentence, sentence_words in zip(sentences, inputs)]
     predicted = [[(s, e, label) for s, e, label, _ in entities] for entities in tagged]

@@ -1,5 +1,6 @@
-"""Exporting a run for downstream tools: JSON lines, CoNLL (BIO) for annotation tools, a spaCy
-DocBin, and CSV tables of entities and keywords. `vnpipe export` calls `export`.
+"""Exporting a run for downstream tools: JSON lines, CoNLL (BIO) for annotation tools, CoNLL-U
+(Universal Dependencies' format: words with their Universal POS and our tag), a spaCy DocBin, and
+CSV tables of entities and keywords. `vnpipe export` calls `export`.
 
 Every format holds the documents that came through the ner stage, in run order; offsets point into
 the normalized text (`normalize.text`), as in the Parquet.
@@ -24,7 +25,7 @@ from .. import checks
 from ..errors import MissingStageOutput
 from .results import require_run
 
-FORMATS = ("jsonl", "conll", "spacy", "csv")
+FORMATS = ("jsonl", "conll", "conllu", "spacy", "csv")
 NEEDED = ("ingest", "normalize", "segment", "ner")  # keywords (and its tags) are exported when present
 
 
@@ -36,9 +37,10 @@ class ExportReport:
 
 
 def export(run: str | Path, format: str, out: str | Path) -> ExportReport:
-    """Write the run `run` as `format` to `out`: a file for jsonl, conll and spacy, a folder of
+    """Write the run `run` as `format` to `out`: a file for jsonl, conll, conllu and spacy, a folder of
     entities.csv and keywords.csv (and tags.csv when the run has tags) for csv."""
-    writers = {"jsonl": export_jsonl, "conll": export_conll, "spacy": export_spacy, "csv": export_csv}
+    writers = {"jsonl": export_jsonl, "conll": export_conll, "conllu": export_conllu, "spacy": export_spacy,
+               "csv": export_csv}
     checks.one_of("--format", format, FORMATS)
     if format == "csv":
         checks.writable_folder("--out", out)
@@ -215,11 +217,47 @@ def word_spans(text: str | None, words: list[str]) -> list[tuple[int, int]] | No
     return spans
 
 
+# -- CoNLL-U --------------------------------------------------------------------------------------
+
+def export_conllu(run: Path, out: Path) -> ExportReport:
+    """CoNLL-U: `# newdoc id = <doc_id>` before each document, `# sent_id` and `# text` before each
+    sentence, then one line per word: ID, FORM (the word as written, white space as one space:
+    `Sam Altman`, as UD's Vietnamese treebanks write words), LEMMA `_`, UPOS (Universal POS), XPOS
+    (our tag), no features or dependencies (`_`), and MISC `TokenRange=start:end` (offsets into the
+    normalized text, as UDPipe writes them) with `SpaceAfter=No` where the next word follows at once."""
+    report = ExportReport("conllu", [out])
+    rows = documents(run)
+    with _atomic_open(out) as handle:
+        for document in rows:
+            handle.write(f"# newdoc id = {document['doc_id']}\n")
+            text, sentences = document["text"], document["sentences"]
+            by_sentence: dict[int, list[dict[str, Any]]] = {}
+            for token in document["tokens"]:
+                by_sentence.setdefault(token["sentence"], []).append(token)
+            for index, tokens in by_sentence.items():
+                sentence = text[sentences[index]["start"]:sentences[index]["end"]]
+                handle.write(f"# sent_id = {document['doc_id']}-{index + 1}\n# text = {' '.join(sentence.split())}\n")
+                for number, token in enumerate(tokens, 1):
+                    handle.write("\t".join(conllu_fields(number, token, tokens[number] if number < len(tokens) else None)) + "\n")
+                handle.write("\n")
+            report.documents += 1
+    return report
+
+
+def conllu_fields(number: int, token: dict[str, Any], following: dict[str, Any] | None) -> list[str]:
+    """The ten CoNLL-U columns of one word; `following` is the next word of its sentence."""
+    misc = f"TokenRange={token['start']}:{token['end']}"
+    if following is not None and following["start"] == token["end"]:
+        misc += "|SpaceAfter=No"
+    return [str(number), " ".join(token["text"].split()), "_", token["upos"], token["pos"], "_", "_", "_", "_", misc]
+
+
 # -- spaCy ----------------------------------------------------------------------------------------
 
 def export_spacy(run: Path, out: Path) -> ExportReport:
     """A DocBin of one Doc per document: the normalized text, our tokens (plus a white-space token
-    where the text has a line break), POS in `token.tag_`, sentences, and `doc.ents` with the
+    where the text has a line break), POS tag in `token.tag_` and Universal POS in `token.pos_`, sentences,
+    and `doc.ents` with the
     canonical name in `ent.kb_id_`; `doc.user_data` holds doc_id, source, record and title."""
     from spacy.tokens import DocBin
     from spacy.util import filter_spans
@@ -231,7 +269,7 @@ def export_spacy(run: Path, out: Path) -> ExportReport:
     doc_bin = DocBin(store_user_data=True)
     report = ExportReport("spacy", [out])
     for document in documents(run):
-        doc = doc_from_spans(vocab, document["text"], [(t["start"], t["end"], t["pos"], t["sentence"])
+        doc = doc_from_spans(vocab, document["text"], [(t["start"], t["end"], t["pos"], t["upos"], t["sentence"])
                                                        for t in document["tokens"]])
         spans = [doc.char_span(e["start"], e["end"], label=e["label"], kb_id=e["canonical"],
                                alignment_mode="expand") for e in document["entities"]]

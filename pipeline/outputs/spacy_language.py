@@ -27,12 +27,12 @@ from ..runtime.runner import RunSettings
 from ..stages.segment import Segment, segment_text
 
 ANALYSIS = "vnpipe"  # the key of doc.user_data that holds our normalized text, sentences and tokens
-WHITESPACE_TAG = "_SP"  # spaCy's own tag for white-space tokens
+WHITESPACE_TAG, WHITESPACE_POS = "_SP", "SPACE"  # spaCy's own tag and POS for white-space tokens
 
 
 def spacy_nlp(settings: RunSettings | None = None) -> Language:
     """A Vietnamese `spacy.Language`: `nlp(text)` gives our tokens (a multi-syllable word is one
-    token, its VLSP POS tag in `token.tag_`), our sentences (`doc.sents`) and our entities
+    token, its POS tag in `token.tag_` and its Universal POS in `token.pos_`), our sentences (`doc.sents`) and our entities
     (`doc.ents`, the canonical name in `ent.kb_id_`). It uses the normalize, segment and ner
     settings of `settings`; by default those of `vnpipe run`, except that boilerplate removal is
     off, as for `vnpipe ner` (a snippet is not a web page)."""
@@ -54,11 +54,12 @@ def analyse(text: str, normalize: Normalize.Settings, segment: Segment.Settings)
     return row
 
 
-def doc_from_spans(vocab: Vocab, text: str, spans: list[tuple[int, int, str, int]]) -> Doc:
-    """A Doc whose text is exactly `text`, with one token per (start, end, tag, sentence) span.
+def doc_from_spans(vocab: Vocab, text: str, spans: list[tuple[int, int, str, str, int]]) -> Doc:
+    """A Doc whose text is exactly `text`, with one token per (start, end, tag, Universal POS, sentence)
+    span: the tag in `token.tag_`, the Universal POS in `token.pos_`, as spaCy's own pipelines do.
     Text between spans becomes a white-space token (a line break, or several spaces) unless it is
     the single space after a word; spaCy needs every character in some token or trailing space."""
-    tokens: list[tuple[str, bool, str, bool]] = []  # word, space after, tag, starts a sentence
+    tokens: list[tuple[str, bool, str, str, bool]] = []  # word, space after, tag, UPOS, starts a sentence
     position = 0
     last_sentence = None
 
@@ -66,20 +67,20 @@ def doc_from_spans(vocab: Vocab, text: str, spans: list[tuple[int, int, str, int
         if gap == " " and tokens and not tokens[-1][1]:
             tokens[-1] = (tokens[-1][0], True, *tokens[-1][2:])
         elif gap:
-            tokens.append((gap, False, WHITESPACE_TAG, not tokens))
+            tokens.append((gap, False, WHITESPACE_TAG, WHITESPACE_POS, not tokens))
 
-    for start, end, tag, sentence in spans:
+    for start, end, tag, pos, sentence in spans:
         start = max(start, position)
         if end <= start:
             continue
         add_gap(text[position:start])
-        tokens.append((text[start:end], False, tag, sentence != last_sentence))
+        tokens.append((text[start:end], False, tag, pos, sentence != last_sentence))
         last_sentence, position = sentence, end
     add_gap(text[position:])
     if not tokens:
         return Doc(vocab, words=[])
-    words, spaces, tags, sent_starts = (list(column) for column in zip(*tokens))
-    return Doc(vocab, words=words, spaces=spaces, tags=tags, sent_starts=sent_starts)
+    words, spaces, tags, pos, sent_starts = (list(column) for column in zip(*tokens))
+    return Doc(vocab, words=words, spaces=spaces, tags=tags, pos=pos, sent_starts=sent_starts)
 
 
 def original_span(text: str, offset_map: OffsetMap, start: int, end: int) -> tuple[int, int]:
@@ -104,7 +105,7 @@ class VnpipeTokenizer:
     def __call__(self, text: str) -> Doc:
         analysis = analyse(text, self.normalize, self.segment)
         offset_map = offset_map_of(analysis)
-        spans = [(*original_span(text, offset_map, t["start"], t["end"]), t["pos"], t["sentence"])
+        spans = [(*original_span(text, offset_map, t["start"], t["end"]), t["pos"], t["upos"], t["sentence"])
                  for t in analysis["tokens"]]
         doc = doc_from_spans(self.vocab, text, spans)
         doc.user_data[ANALYSIS] = analysis

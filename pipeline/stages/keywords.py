@@ -39,11 +39,11 @@ from ..runtime.stage import Stage, file_digest
 from ..backends.tags import TAG, load_rules, match_tags, rules_digest
 
 KEYWORD = pa.struct([("term", pa.string()), ("score", pa.float32())])
-# POS tags (VLSP tag set as our tagger writes it) of the words that can be keywords: common nouns,
-# proper nouns (Np, and NNP for country and place names), abbreviations, borrowed nouns. Verbs,
-# adjectives, classifiers (Nc), units (Nu) and function words never are.
-KEYWORD_POS = frozenset({"N", "Np", "NNP", "Ny", "Nb"})
-CASED_POS = frozenset({"Np", "NNP", "Ny"})  # proper nouns and abbreviations keep their case
+# POS tags (the segment stage's one tag set, backends/postags.py) of the words that can be keywords:
+# common nouns, proper nouns, abbreviations, borrowed nouns. Verbs, adjectives, classifiers (Nc, Ns),
+# units (Nu) and function words never are.
+KEYWORD_POS = frozenset({"N", "NNP", "Ny", "Nb"})
+CASED_POS = frozenset({"NNP", "Ny"})  # proper nouns and abbreviations keep their case
 PHRASE_MODIFIER_POS = frozenset({"N", "A"})  # a noun phrase: common noun + the noun or adjective after it
 BACKGROUND_DIR = model_dir("keywords")
 BACKGROUND = BACKGROUND_DIR / "document_frequencies.tsv"

@@ -55,6 +55,8 @@ def tag_document(text: str, sentences: list[dict[str, int]], tokens: list[dict[s
         inputs.append((text[start:sentence["end"]], words))
     if hasattr(tagger, "tag_document"):
         found = tagger.tag_document(inputs)
+    elif hasattr(tagger, "tag_many"):  # a network: every sentence alone, in batches
+        found = tagger.tag_many(inputs)
     else:
         found = [tagger.tag(sentence, words) for sentence, words in inputs]
     entities = []

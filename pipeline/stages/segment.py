@@ -1,5 +1,6 @@
-"""The segment stage: words with character offsets into the normalized text, sentence index and
-POS tag, from the segmenter backend named in the settings (see wordseg.py)."""
+"""The segment stage: words with character offsets into the normalized text, sentence index, POS
+tag (one tag set, postags.TAGSET) and its Universal POS, from the segmenter backend named in the
+settings (see wordseg.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,10 +10,11 @@ import pyarrow as pa
 
 from ..runtime.stage import Stage
 from .. import checks
+from ..backends.postags import upos
 from ..backends.wordseg import BACKENDS, get_segmenter, segmenter_checksum
 
 TOKEN = pa.struct([("text", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
-                   ("sentence", pa.int32()), ("pos", pa.string())])
+                   ("sentence", pa.int32()), ("pos", pa.string()), ("upos", pa.string())])
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,13 @@ def segment_text(text: str, sentences: list[dict[str, int]], backend: str,
         start = sentence["start"]
         for word_start, word_end, pos in segmenter.segment(text[start:sentence["end"]]):
             tokens.append({"text": text[start + word_start:start + word_end], "start": start + word_start,
-                           "end": start + word_end, "sentence": index, "pos": pos})
+                           "end": start + word_end, "sentence": index, "pos": pos, "upos": upos(pos)})
     return tokens
 
 
 class Segment(Stage):
     name = "segment"
-    version = "3"
+    version = "4"  # 4: one tag set in `pos` (NNP, not Np, for forced words), and `upos`
     reads = {"normalize": ("text", "sentences", "language")}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("tokens", pa.list_(TOKEN))])

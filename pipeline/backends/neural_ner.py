@@ -1,0 +1,227 @@
+"""The neural NER tagger (`vnpipe-neural`): a syllable-level BiLSTM-CRF run with ONNX Runtime.
+
+Per syllable the graph reads a learned embedding of frequent training syllables, a frozen vector
+learned from unlabeled news and Wikipedia (`syllable_vocab.txt`; unknown syllables get none), a
+character CNN over the cased syllable, its shape, and the name-list match (hand-written gazetteer and
+names learned from unlabeled text, as BIO inputs the network weighs). The graph gives emission
+scores; the CRF's Viterbi path and marginals (confidence) are computed here in numpy, batched.
+Training: `pipeline/train/ner_neural.py`; card: `models/ner-neural/MODEL_CARD.md`.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+from .model_files import model_dir, require
+from .names import gazetteer_tags, load_gazetteer, normalize_token, spans_from_bio, syllables_of
+from .onnx_graph import onnx_graph
+from .wordseg import Word
+
+MODEL_DIR = model_dir("ner-neural")
+GRAPH_FILE = "model.onnx"
+FEATURES_FILE = "features.json"  # vocabularies, labels and CRF transitions, written by training
+VECTOR_VOCAB_FILE = "syllable_vocab.txt"
+NAME_FILES = ("gazetteer.tsv", "learned_names.tsv")  # hand-written, then learned from unlabeled text
+BIO = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC")
+CHAR_WIDTH = 16  # characters per syllable the CNN sees (a longer one: its first and last 8)
+BATCH = 64
+PAD, UNKNOWN = 0, 1
+_DIGIT = re.compile(r"\d")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_VIETNAMESE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?")
+
+
+@functools.lru_cache(maxsize=200_000)
+def vector_key(token: str) -> str:
+    """How a syllable is spelled in the unlabeled-text vectors: normalized, lower case, digits as 0."""
+    return _DIGIT.sub("0", normalize_token(token).lower())
+
+
+def shape_id(token: str) -> int:
+    """Case and character class (8 kinds) times 'spells like a Vietnamese syllable', from 1."""
+    letters = [c for c in token if c.isalpha()]
+    if not letters:
+        kind = 6 if token.isdigit() else 7 if all(unicodedata.category(c)[0] in "PS" for c in token) else 5
+    elif any(c.isdigit() for c in token):
+        kind = 4
+    elif all(c.islower() for c in letters):
+        kind = 0
+    elif all(c.isupper() for c in letters):
+        kind = 2 if len(letters) > 1 else 1
+    elif letters[0].isupper() and all(c.islower() for c in letters[1:]):
+        kind = 1
+    else:
+        kind = 3  # iPhone, eDoctor, McNaught
+    base = _COMBINING.sub("", unicodedata.normalize("NFD", token.lower())).replace("đ", "d")
+    return 1 + kind * 2 + bool(_VIETNAMESE.fullmatch(base))
+
+
+SHAPES = 1 + 8 * 2
+
+
+class Featurizer:
+    """Syllables to the integer inputs of the graph; one definition for training and tagging."""
+
+    def __init__(self, words: list[str], chars: str, vector_keys: list[str],
+                 names: dict[tuple[str, ...], str]) -> None:
+        self.words = {word: index for index, word in enumerate(words, 2)}
+        self.chars = {char: index for index, char in enumerate(chars, 2)}
+        self.vector_keys = {key: index for index, key in enumerate(vector_keys, 1)}  # 0: no vector
+        self.names = names
+        self._syllable = functools.lru_cache(maxsize=200_000)(self._syllable_ids)
+
+    def _syllable_ids(self, token: str) -> tuple[int, int, int, tuple[int, ...]]:
+        norm = normalize_token(token)
+        text = norm if len(norm) <= CHAR_WIDTH else norm[:CHAR_WIDTH // 2] + norm[-CHAR_WIDTH // 2:]
+        chars = tuple(self.chars.get(c, UNKNOWN) for c in text) + (PAD,) * (CHAR_WIDTH - len(text))
+        return (self.words.get(norm.lower(), UNKNOWN), self.vector_keys.get(vector_key(token), 0),
+                shape_id(norm), chars)
+
+    def sentence(self, tokens: list[str]) -> tuple[np.ndarray, ...]:
+        """word, vector, shape, name-match ids (T,) and character ids (T, CHAR_WIDTH) of one sentence."""
+        ids = [self._syllable(token) for token in tokens]
+        name_tags = gazetteer_tags([normalize_token(token) for token in tokens], self.names)
+        return (np.array([i[0] for i in ids], dtype=np.int64), np.array([i[1] for i in ids], dtype=np.int64),
+                np.array([i[2] for i in ids], dtype=np.int64),
+                np.array([1 + BIO.index(tag) for tag in name_tags], dtype=np.int64),
+                np.array([i[3] for i in ids], dtype=np.int64).reshape(len(tokens), CHAR_WIDTH))
+
+
+def pad_batch(sentences: list[tuple[np.ndarray, ...]]) -> dict[str, np.ndarray]:
+    """The graph's inputs for several sentences: right-padded ids and, for the backward LSTM, the
+    index that reverses each sentence within its length (so padding never reaches a real syllable)."""
+    lengths = np.array([len(s[0]) for s in sentences], dtype=np.int64)
+    batch, longest = len(sentences), int(lengths.max())
+    arrays = {name: np.zeros((batch, longest), dtype=np.int64) for name in ("words", "vectors", "shapes", "names")}
+    arrays["chars"] = np.zeros((batch, longest, CHAR_WIDTH), dtype=np.int64)
+    for row, (words, vectors, shapes, names, chars) in enumerate(sentences):
+        n = len(words)
+        for name, values in (("words", words), ("vectors", vectors), ("shapes", shapes), ("names", names)):
+            arrays[name][row, :n] = values
+        arrays["chars"][row, :n] = chars
+    positions = np.arange(longest)[None, :].repeat(batch, 0)
+    arrays["reverse"] = np.where(positions < lengths[:, None], lengths[:, None] - 1 - positions, positions)
+    arrays["lengths"] = lengths
+    return arrays
+
+
+def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray, start: np.ndarray,
+            end: np.ndarray) -> list[list[int]]:
+    """Best label path of each sentence (ties go to the lower label index, as numpy's argmax)."""
+    batch, longest, labels = emissions.shape
+    score = start[None, :] + emissions[:, 0]
+    back = np.zeros((batch, longest, labels), dtype=np.int64)
+    for t in range(1, longest):
+        candidates = score[:, :, None] + transitions[None]
+        back[:, t] = candidates.argmax(1)
+        moved = candidates.max(1) + emissions[:, t]
+        score = np.where((t < lengths)[:, None], moved, score)
+    score = score + end[None, :]
+    paths = []
+    for row in range(batch):
+        best = [int(score[row].argmax())]
+        for t in range(int(lengths[row]) - 1, 0, -1):
+            best.append(int(back[row, t, best[-1]]))
+        paths.append(best[::-1])
+    return paths
+
+
+def marginals(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray, start: np.ndarray,
+              end: np.ndarray) -> np.ndarray:
+    """P(label at t) under the CRF, by forward-backward in log space: (batch, longest, labels)."""
+    batch, longest, labels = emissions.shape
+    valid = np.arange(longest)[None, :] < lengths[:, None]
+    alpha = np.zeros_like(emissions)
+    alpha[:, 0] = start[None, :] + emissions[:, 0]
+    for t in range(1, longest):
+        alpha[:, t] = _logsumexp(alpha[:, t - 1][:, :, None] + transitions[None], 1) + emissions[:, t]
+    beta = np.zeros_like(emissions)
+    last = lengths - 1
+    beta[np.arange(batch), last] = end[None, :]
+    for t in range(longest - 2, -1, -1):
+        stepped = _logsumexp(transitions[None] + (emissions[:, t + 1] + beta[:, t + 1])[:, None, :], 2)
+        beta[:, t] = np.where((t < last)[:, None], stepped, beta[:, t])
+    total = alpha + beta
+    total -= _logsumexp(total, 2)[:, :, None]
+    return np.where(valid[:, :, None], np.exp(total), 0.0)
+
+
+def _logsumexp(values: np.ndarray, axis: int) -> np.ndarray:
+    top = values.max(axis, keepdims=True)
+    return (top + np.log(np.exp(values - top).sum(axis, keepdims=True))).squeeze(axis)
+
+
+class NeuralTagger:
+    """Entities of segmented sentences, many at once (`tag_many`), from the ONNX BiLSTM-CRF."""
+
+    name = "vnpipe-neural"
+
+    def __init__(self, model_dir: Path = MODEL_DIR, gazetteer_paths=(), gazetteer: bool = True) -> None:
+        model_dir = Path(model_dir)
+        self.model_dir = model_dir
+        spec = json.loads(require(model_dir / FEATURES_FILE).read_text(encoding="utf-8"))
+        vector_keys = require(model_dir / VECTOR_VOCAB_FILE).read_text(encoding="utf-8").split("\n")[:-1]
+        name_files = [model_dir / NAME_FILES[1]] + ([model_dir / NAME_FILES[0]] if gazetteer else [])
+        self.featurizer = Featurizer(spec["words"], spec["chars"], vector_keys,
+                                     load_gazetteer([*name_files, *map(Path, gazetteer_paths)]))
+        self.transitions = np.array(spec["transitions"], dtype=np.float32)
+        self.start = np.array(spec["start"], dtype=np.float32)
+        self.end = np.array(spec["end"], dtype=np.float32)
+        self.graph = onnx_graph(str(model_dir / GRAPH_FILE))
+        self._checksum = self.model_checksum(model_dir, gazetteer_paths, gazetteer)
+
+    @staticmethod
+    def model_files(model_dir: Path = MODEL_DIR, gazetteer_paths=(), gazetteer: bool = True) -> list[Path]:
+        model_dir = Path(model_dir)
+        names = [model_dir / NAME_FILES[1]] + ([model_dir / NAME_FILES[0]] if gazetteer else [])
+        return [model_dir / GRAPH_FILE, model_dir / FEATURES_FILE, model_dir / VECTOR_VOCAB_FILE, *names,
+                *map(Path, gazetteer_paths)]
+
+    @classmethod
+    def model_checksum(cls, model_dir: Path = MODEL_DIR, gazetteer_paths=(), gazetteer: bool = True) -> str:
+        digest = hashlib.sha256()
+        for path in cls.model_files(model_dir, gazetteer_paths, gazetteer):
+            digest.update(require(path).read_bytes())
+        return f"vnpipe-neural-{digest.hexdigest()[:16]}"
+
+    def checksum(self) -> str:
+        return self._checksum
+
+    def tag(self, sentence: str, words: list[Word]) -> list[tuple[int, int, str, float]]:
+        return self.tag_many([(sentence, words)])[0]
+
+    def tag_many(self, sentences: list[tuple[str, list[Word]]]) -> list[list[tuple[int, int, str, float]]]:
+        """Entities (start, end, label, confidence) of each sentence; batches of similar length."""
+        syllables = [[(s, e) for s, e, _, _ in syllables_of(text, words)] for text, words in sentences]
+        found: list[list] = [[] for _ in sentences]
+        order = sorted((k for k in range(len(sentences)) if syllables[k]), key=lambda k: len(syllables[k]))
+        for first in range(0, len(order), BATCH):
+            rows = order[first:first + BATCH]
+            tokens = [[sentences[k][0][s:e] for s, e in syllables[k]] for k in rows]
+            for k, entities in zip(rows, self.tag_tokens(tokens)):
+                found[k] = [(syllables[k][i][0], syllables[k][j - 1][1], label, confidence)
+                            for i, j, label, confidence in entities]
+        return found
+
+    def tag_tokens(self, sentences: list[list[str]]) -> list[list[tuple[int, int, str, float]]]:
+        """Entities as (first syllable, end syllable, label, confidence) of pre-split sentences."""
+        inputs = pad_batch([self.featurizer.sentence(tokens) for tokens in sentences])
+        emissions = self.graph.run(**inputs)[0]
+        lengths = inputs["lengths"]
+        paths = viterbi(emissions, lengths, self.transitions, self.start, self.end)
+        probabilities = marginals(emissions, lengths, self.transitions, self.start, self.end)
+        results = []
+        for row, path in enumerate(paths):
+            tags = [BIO[label] for label in path]
+            entities = []
+            for i, j, label in spans_from_bio([(k, k + 1) for k in range(len(tags))], tags):
+                confidence = float(np.mean([probabilities[row, k, path[k]] for k in range(i, j)]))
+                entities.append((i, j, label, round(confidence, 4)))
+            results.append(entities)
+        return results

@@ -1,0 +1,328 @@
+"""Trains the neural NER tagger (`models/ner-neural`, backend `vnpipe-neural`) with PyTorch and
+exports it to ONNX; `pipeline/backends/neural_ner.py` runs it with ONNX Runtime, without torch.
+
+Data: VLSP 2016 train (gold words give the syllables) and VLSP 2018 train (syllable CoNLL), plus
+copies of one in three sentences with a name whose entities are swapped for names of the same label
+(hand-written gazetteer, names learned from unlabeled text, made-up foreign names: `train/ner.py`).
+The epoch kept is the one with the best micro F1 on VLSP 2018 dev; VLSP 2016 test is never read.
+
+Each epoch ends with a checkpoint in the work folder, so a stopped run resumes where it was.
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..backends.neural_ner import (BIO, CHAR_WIDTH, FEATURES_FILE, GRAPH_FILE, NAME_FILES, SHAPES,
+                                   VECTOR_VOCAB_FILE, Featurizer, pad_batch, viterbi)
+from ..backends.names import load_gazetteer, normalize_token, spans_from_bio, syllables_of
+from ..backends.nertag import GAZETTEER_FILE, LEARNED_NAMES_FILE, MODEL_DIR as CRF_MODEL_DIR, UNSEEN_MODEL_DIR
+from ..evaluate.ner import SHARED_EVAL_DIR, GoldSentence, read_conll, score
+from .ner import replacement_names, syllable_labels, with_replaced_names
+from .syllable_vectors import build_vectors
+
+TRAIN_FILES = ("vlsp2016/word/train.conll", "vlsp2018/syllable/train.conll")
+DEV_FILE = "vlsp2018/syllable/dev.conll"
+_SYLLABLE = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Settings:
+    epochs: int = 16
+    batch: int = 64
+    learning_rate: float = 2e-3
+    decay: float = 0.88  # learning rate times this after each epoch
+    word_dim: int = 50  # trainable embedding of syllables seen at least `min_word_count` times in train
+    min_word_count: int = 2
+    char_dim: int = 30
+    char_filters: int = 50
+    shape_dim: int = 8
+    name_dim: int = 8
+    hidden: int = 128  # per direction
+    dropout: float = 0.5
+    word_dropout: float = 0.05  # a trained syllable read as unknown, so the vectors and characters learn too
+    names_dropout: float = 0.2  # a sentence trained without its name-list matches
+    seed: int = 1
+
+
+Example = tuple[list[str], list[str]]  # syllables, BIO labels
+
+
+def examples_of(sentences: list[GoldSentence]) -> list[Example]:
+    """Syllables and their BIO labels; a sentence without gold words splits at spaces."""
+    examples = []
+    for sentence in sentences:
+        words = sentence.words or [(m.start(), m.end(), "") for m in _SYLLABLE.finditer(sentence.text)]
+        spans = [(s, e) for s, e, _, _ in syllables_of(sentence.text, words)]
+        examples.append(([sentence.text[s:e] for s, e in spans], syllable_labels(spans, sentence.entities)))
+    return examples
+
+
+def training_examples(eval_dir: Path, names: dict) -> tuple[list[Example], int]:
+    """Train examples with the name-swapped copies after them; returns (examples, originals)."""
+    originals, copies = [], []
+    pool = replacement_names(*names)
+    for name in TRAIN_FILES:
+        sentences = read_conll(Path(eval_dir) / name)
+        for sentence in sentences:
+            if sentence.words is None:
+                sentence.words = [(m.start(), m.end(), "") for m in _SYLLABLE.finditer(sentence.text)]
+        originals += examples_of(sentences)
+        copies += examples_of(with_replaced_names(sentences, pool))
+    return originals + copies, len(originals)
+
+
+def vocabularies(examples: list[Example], min_count: int) -> tuple[list[str], str]:
+    """Trainable syllables (lower case, frequent first) and the characters the CNN knows."""
+    words = Counter(normalize_token(token).lower() for tokens, _ in examples for token in tokens)
+    chars = Counter(c for tokens, _ in examples for token in tokens for c in normalize_token(token))
+    return ([w for w, n in words.most_common() if n >= min_count],
+            "".join(sorted(c for c, n in chars.items() if n >= 3)))
+
+
+def build_model(settings: Settings, words: int, chars: int, vectors: np.ndarray):
+    import torch
+    from torch import nn
+
+    class CharCNN(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = nn.Embedding(chars, settings.char_dim, padding_idx=0)
+            self.conv = nn.Conv1d(settings.char_dim, settings.char_filters, 3, padding=1)
+
+        def forward(self, ids):  # (B, T, C) -> (B, T, filters)
+            b, t, c = ids.shape
+            x = self.embed(ids.reshape(b * t, c)).transpose(1, 2)
+            return torch.relu(self.conv(x)).max(2).values.reshape(b, t, -1)
+
+    class Tagger(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.words = nn.Embedding(words, settings.word_dim, padding_idx=0)
+            table = np.concatenate([np.zeros((1, vectors.shape[1]), vectors.dtype), vectors])
+            self.register_buffer("vectors", torch.from_numpy(table.astype(np.float16)))
+            self.shapes = nn.Embedding(SHAPES, settings.shape_dim, padding_idx=0)
+            self.names = nn.Embedding(len(BIO) + 1, settings.name_dim, padding_idx=0)
+            self.chars = CharCNN()
+            size = settings.word_dim + vectors.shape[1] + settings.shape_dim + settings.name_dim + settings.char_filters
+            self.dropout = nn.Dropout(settings.dropout)
+            self.forward_lstm = nn.LSTM(size, settings.hidden, batch_first=True)
+            self.backward_lstm = nn.LSTM(size, settings.hidden, batch_first=True)
+            self.out = nn.Linear(2 * settings.hidden, len(BIO))
+
+        def forward(self, words, vectors, shapes, names, chars, reverse):
+            pretrained = torch.nn.functional.embedding(vectors, self.vectors).float()
+            x = torch.cat([self.words(words), pretrained, self.shapes(shapes), self.names(names),
+                           self.chars(chars)], 2)
+            x = self.dropout(x)
+            ahead, _ = self.forward_lstm(x)
+            # The backward LSTM reads each sentence reversed within its length: padding stays at the end.
+            index = reverse.unsqueeze(2)
+            behind, _ = self.backward_lstm(torch.gather(x, 1, index.expand(-1, -1, x.shape[2])))
+            behind = torch.gather(behind, 1, index.expand(-1, -1, behind.shape[2]))
+            return self.out(self.dropout(torch.cat([ahead, behind], 2)))
+
+    return Tagger()
+
+
+class CRF:
+    """Transition scores and the negative log-likelihood of gold paths (batch-first, masked)."""
+
+    def __init__(self) -> None:
+        import torch
+
+        labels = len(BIO)
+        self.transitions = torch.nn.Parameter(torch.zeros(labels, labels))
+        self.start = torch.nn.Parameter(torch.zeros(labels))
+        self.end = torch.nn.Parameter(torch.zeros(labels))
+
+    def parameters(self):
+        return [self.transitions, self.start, self.end]
+
+    def nll(self, emissions, tags, lengths):
+        import torch
+
+        batch, longest, _ = emissions.shape
+        mask = (torch.arange(longest)[None, :] < lengths[:, None]).float()
+        gold = (emissions.gather(2, tags.unsqueeze(2)).squeeze(2) * mask).sum(1)
+        gold = gold + self.start[tags[:, 0]] + (self.transitions[tags[:, :-1], tags[:, 1:]] * mask[:, 1:]).sum(1)
+        gold = gold + self.end[tags.gather(1, (lengths - 1).unsqueeze(1)).squeeze(1)]
+        alpha = self.start[None, :] + emissions[:, 0]
+        for t in range(1, longest):
+            stepped = torch.logsumexp(alpha.unsqueeze(2) + self.transitions[None], 1) + emissions[:, t]
+            alpha = torch.where(mask[:, t:t + 1] > 0, stepped, alpha)
+        return (torch.logsumexp(alpha + self.end[None, :], 1) - gold).mean()
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return tuple(p.detach().numpy().astype(np.float32) for p in self.parameters())
+
+
+def _tensors(featurized: list, labels: list[list[str]] | None = None):
+    import torch
+
+    inputs = pad_batch(featurized)
+    tensors = {name: torch.from_numpy(array) for name, array in inputs.items()}
+    if labels is not None:
+        tags = np.zeros(inputs["words"].shape, dtype=np.int64)
+        for row, sentence in enumerate(labels):
+            tags[row, :len(sentence)] = [BIO.index(tag) for tag in sentence]
+        tensors["tags"] = torch.from_numpy(tags)
+    return tensors
+
+
+GRAPH_INPUTS = ("words", "vectors", "shapes", "names", "chars", "reverse")
+
+
+def predict(model, crf: CRF, featurized: list, batch: int = 128) -> list[list[str]]:
+    """BIO tags of featurized sentences with the torch model (dev scoring during training)."""
+    import torch
+
+    model.eval()
+    transitions, start, end = crf.arrays()
+    order = sorted(range(len(featurized)), key=lambda k: len(featurized[k][0]))
+    tags: list[list[str]] = [[] for _ in featurized]
+    with torch.no_grad():
+        for first in range(0, len(order), batch):
+            rows = order[first:first + batch]
+            inputs = _tensors([featurized[k] for k in rows])
+            emissions = model(*(inputs[name] for name in GRAPH_INPUTS)).numpy()
+            for k, path in zip(rows, viterbi(emissions, inputs["lengths"].numpy(), transitions, start, end)):
+                tags[k] = [BIO[label] for label in path]
+    model.train()
+    return tags
+
+
+def _entities(tags: list[str]) -> list[tuple[int, int, str]]:
+    return spans_from_bio([(k, k + 1) for k in range(len(tags))], tags)
+
+
+def train(out_dir: Path, work_dir: Path, eval_dir: Path = SHARED_EVAL_DIR, settings: Settings = Settings(),
+          threads: int = 2, log=print) -> dict:
+    """Train (or resume), keep the best dev epoch, export it to `out_dir`; returns the summary."""
+    import torch
+
+    torch.manual_seed(settings.seed)
+    torch.set_num_threads(threads)
+    random.seed(settings.seed)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    if not (work_dir / "syllable_vectors.npy").exists():
+        log("learning syllable vectors from VNTC and Wikipedia")
+        (work_dir / "vectors.json").write_text(json.dumps(build_vectors(work_dir, work_dir)), encoding="utf-8")
+    vectors = np.load(work_dir / "syllable_vectors.npy")
+    vector_keys = (work_dir / "syllable_vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
+    name_lists = [CRF_MODEL_DIR / GAZETTEER_FILE, UNSEEN_MODEL_DIR / LEARNED_NAMES_FILE]
+    names = load_gazetteer(name_lists[::-1])  # the hand-written list wins, as in the tagger
+    examples, originals = training_examples(eval_dir, [load_gazetteer([p]) for p in name_lists])
+    words, chars = vocabularies(examples[:originals], settings.min_word_count)
+    featurizer = Featurizer(words, chars, vector_keys, names)
+    featurized = [featurizer.sentence(tokens) for tokens, _ in examples]
+    dev = examples_of(read_conll(Path(eval_dir) / DEV_FILE))
+    dev_featurized = [featurizer.sentence(tokens) for tokens, _ in dev]
+    dev_gold = [_entities(tags) for _, tags in dev]
+    log(f"{len(examples)} training sentences ({originals} original), {len(words)} syllables, "
+        f"{len(chars)} characters, {len(vectors)} vectors; prepared in {time.perf_counter() - started:.0f} s")
+
+    model = build_model(settings, len(words) + 2, len(chars) + 2, vectors)
+    crf = CRF()
+    optimizer = torch.optim.Adam([*model.parameters(), *crf.parameters()], lr=settings.learning_rate)
+    scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, settings.decay)
+    checkpoint = work_dir / "checkpoint.pt"
+    history, first_epoch = [], 0
+    if checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(state["model"])
+        for parameter, value in zip(crf.parameters(), state["crf"]):
+            parameter.data.copy_(value)
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        history, first_epoch = state["history"], state["epoch"] + 1
+        random.setstate(state["random"])
+        torch.set_rng_state(state["torch_random"])
+        log(f"resumed after epoch {first_epoch}")
+
+    order = sorted(range(len(examples)), key=lambda k: len(examples[k][0]))
+    batches = [order[i:i + settings.batch] for i in range(0, len(order), settings.batch)]
+    for epoch in range(first_epoch, settings.epochs):
+        epoch_started = time.perf_counter()
+        random.shuffle(batches)
+        total = 0.0
+        for rows in batches:
+            batch_inputs = [_dropped(featurized[k], settings) for k in rows]
+            tensors = _tensors(batch_inputs, [examples[k][1] for k in rows])
+            emissions = model(*(tensors[name] for name in GRAPH_INPUTS))
+            loss = crf.nll(emissions, tensors["tags"], tensors["lengths"])
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([*model.parameters(), *crf.parameters()], 5.0)
+            optimizer.step()
+            total += float(loss)
+        scheduler.step()
+        predicted = [_entities(tags) for tags in predict(model, crf, dev_featurized)]
+        dev_score = score(dev_gold, predicted)
+        history.append({"epoch": epoch + 1, "loss": round(total / len(batches), 4),
+                        "dev_f1": dev_score["micro"]["f1"], "seconds": round(time.perf_counter() - epoch_started)})
+        log(json.dumps(history[-1]))
+        if dev_score["micro"]["f1"] >= max(h["dev_f1"] for h in history):
+            torch.save({"model": model.state_dict(), "crf": [p.detach().clone() for p in crf.parameters()]},
+                       work_dir / "best.pt")
+        torch.save({"model": model.state_dict(), "crf": [p.detach().clone() for p in crf.parameters()],
+                    "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "epoch": epoch,
+                    "history": history, "random": random.getstate(), "torch_random": torch.get_rng_state()},
+                   checkpoint.with_suffix(".tmp"))
+        checkpoint.with_suffix(".tmp").replace(checkpoint)
+
+    best = torch.load(work_dir / "best.pt", weights_only=False)
+    model.load_state_dict(best["model"])
+    for parameter, value in zip(crf.parameters(), best["crf"]):
+        parameter.data.copy_(value)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    export(model, featurized[:4], out_dir / GRAPH_FILE)
+    transitions, start, end = crf.arrays()
+    (out_dir / FEATURES_FILE).write_text(json.dumps(
+        {"words": words, "chars": chars, "labels": list(BIO), "char_width": CHAR_WIDTH,
+         "transitions": transitions.tolist(), "start": start.tolist(), "end": end.tolist()},
+        ensure_ascii=False), encoding="utf-8")
+    (out_dir / VECTOR_VOCAB_FILE).write_text("\n".join(vector_keys) + "\n", encoding="utf-8")
+    for source, target in zip(name_lists, NAME_FILES):
+        shutil.copyfile(source, out_dir / target)
+    best_epoch = max(history, key=lambda h: h["dev_f1"])
+    summary = {"backend": "vnpipe-neural", "train_files": list(TRAIN_FILES), "dev_file": DEV_FILE,
+               "sentences": len(examples), "original_sentences": originals, "settings": asdict(settings),
+               "vectors": json.loads((work_dir / "vectors.json").read_text(encoding="utf-8"))
+               if (work_dir / "vectors.json").exists() else None,
+               "best_epoch": best_epoch, "history": history, "threads": threads,
+               "seconds": round(time.perf_counter() - started)}
+    (out_dir / "training.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return summary
+
+
+def _dropped(sentence: tuple[np.ndarray, ...], settings: Settings) -> tuple[np.ndarray, ...]:
+    """Training noise: some trained syllables read as unknown, some sentences without name matches."""
+    words, vectors, shapes, names, chars = sentence
+    keep = np.array([random.random() >= settings.word_dropout for _ in range(len(words))])
+    words = np.where(keep, words, 1)
+    if random.random() < settings.names_dropout:
+        names = np.ones_like(names)  # every syllable 'O'
+    return words, vectors, shapes, names, chars
+
+
+def export(model, sample: list, path: Path) -> None:
+    """The model as an ONNX graph with dynamic batch and sentence length."""
+    import torch
+
+    model.eval()
+    inputs = _tensors(sample)
+    axes = {name: {0: "batch", 1: "length"} for name in GRAPH_INPUTS}
+    axes["emissions"] = {0: "batch", 1: "length"}
+    torch.onnx.export(model, tuple(inputs[name] for name in GRAPH_INPUTS), str(path),
+                      input_names=list(GRAPH_INPUTS), output_names=["emissions"], dynamic_axes=axes,
+                      opset_version=17, dynamo=False)

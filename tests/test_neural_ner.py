@@ -1,0 +1,82 @@
+"""The neural NER tagger: its CRF decoding against brute force, batching, and names users expect."""
+import itertools
+
+import numpy as np
+import pytest
+
+from pipeline.backends.neural_ner import (BIO, CHAR_WIDTH, NeuralTagger, marginals, pad_batch, shape_id,
+                                          vector_key, viterbi)
+from pipeline.backends.nertag import get_tagger
+from pipeline.backends.wordseg import get_segmenter
+
+
+def _path_scores(emissions, transitions, start, end):
+    """Score of every label path of one sentence (brute force)."""
+    length, labels = emissions.shape
+    scores = {}
+    for path in itertools.product(range(labels), repeat=length):
+        score = start[path[0]] + end[path[-1]] + sum(emissions[t, path[t]] for t in range(length))
+        score += sum(transitions[path[t - 1], path[t]] for t in range(1, length))
+        scores[path] = score
+    return scores
+
+
+def test_viterbi_and_marginals_equal_brute_force_with_padding():
+    rng = np.random.default_rng(0)
+    labels, lengths = 3, np.array([4, 2, 1])
+    emissions = rng.normal(size=(3, 4, labels)).astype(np.float32)
+    transitions, start, end = (rng.normal(size=shape).astype(np.float32) for shape in ((3, 3), (3,), (3,)))
+    paths = viterbi(emissions, lengths, transitions, start, end)
+    probabilities = marginals(emissions, lengths, transitions, start, end)
+    for row, length in enumerate(lengths):
+        scores = _path_scores(emissions[row, :length].astype(np.float64), transitions, start, end)
+        assert tuple(paths[row]) == max(scores, key=scores.get)
+        total = np.logaddexp.reduce(list(scores.values()))
+        for t in range(length):
+            for label in range(labels):
+                expected = np.exp(np.logaddexp.reduce([s for p, s in scores.items() if p[t] == label]) - total)
+                assert probabilities[row, t, label] == pytest.approx(expected, abs=1e-5)
+        assert not probabilities[row, length:].any()
+
+
+def test_padding_reverses_each_sentence_within_its_length():
+    sentences = [tuple(np.arange(1, n + 1) for _ in range(4)) + (np.ones((n, CHAR_WIDTH), np.int64),)
+                 for n in (3, 1)]
+    batch = pad_batch(sentences)
+    assert batch["reverse"].tolist() == [[2, 1, 0], [0, 1, 2]]
+    assert batch["lengths"].tolist() == [3, 1]
+    assert batch["words"].tolist() == [[1, 2, 3], [1, 0, 0]]
+
+
+def test_syllable_shapes_and_vector_keys():
+    assert vector_key("Năm2017") == "năm0000"
+    assert vector_key("Hoà") == vector_key("hòa")  # one tone placement
+    kinds = {token: shape_id(token) for token in ("nhà", "Hà", "NVIDIA", "eDoctor", "G-7", "2017", ",", "Altman")}
+    assert len(set(kinds.values())) == len(kinds)
+
+
+@pytest.fixture(scope="module")
+def tagger() -> NeuralTagger:
+    return get_tagger("vnpipe-neural")
+
+
+def _names(tagger, sentence):
+    words = get_segmenter("vnpipe").segment(sentence)
+    return [(sentence[s:e], label) for s, e, label, _ in tagger.tag(sentence, words)]
+
+
+def test_names_users_expect(tagger):
+    assert _names(tagger, "Mark Zuckerberg, CEO của Facebook, vừa tới Hà Nội.") == [
+        ("Mark Zuckerberg", "PER"), ("Facebook", "ORG"), ("Hà Nội", "LOC")]
+
+
+def test_batches_give_what_one_sentence_alone_gives(tagger):
+    segmenter = get_segmenter("vnpipe")
+    sentences = ["Sam Altman, CEO của OpenAI, gặp lãnh đạo Nvidia tại Hà Nội.",
+                 "Ông Phạm Nhật Vượng là chủ tịch Tập đoàn Vingroup.", "Trời mưa.", ""]
+    inputs = [(s, segmenter.segment(s)) for s in sentences]
+    together = tagger.tag_many(inputs)
+    assert together == [tagger.tag(s, w) for s, w in inputs]
+    assert together[-1] == []
+    assert all(0 < confidence <= 1 and label in {tag[2:] for tag in BIO[1:]}
+               for entities in together for _, _, label, confidence in entities)
