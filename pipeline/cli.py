@@ -113,7 +113,7 @@ def print_summary(report: RunReport) -> None:
     if report.nothing_to_analyse:
         read = "no file of the corpus holds a document" if not report.errors else \
             f"every document failed ({report.errors} error row(s) in {report.run}/errors)"
-        console.print(f"[yellow]nothing to analyse: {read}[/yellow]", soft_wrap=True)
+        console.print(f"[yellow]nothing to analyse: {escape(read)}[/yellow]", soft_wrap=True)
     elif report.errors:
         console.print(f"[yellow]{report.errors} document(s) failed; see {report.run}/errors[/yellow]")
 
