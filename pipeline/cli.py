@@ -8,10 +8,12 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .stages import ingest
 from .runtime.engines import default_workers
+from . import checks
 from .errors import VnpipeError
 from .stages.dedup import Dedup
 from .stages.keywords import Keywords
@@ -71,7 +73,9 @@ def run_command(
     progress: bool = typer.Option(True, help="Show progress bars."),
 ) -> None:
     """Run the pipeline (ingest, normalize, dedup, segment, ner, keywords) over CORPUS into OUT."""
-    settings = RunSettings(
+    # Built first: every setting is checked here (RunSettings and the stages' Settings check themselves),
+    # so a bad value is a usage error before any stage runs or any folder is made.
+    settings = _guarded(lambda: RunSettings(
         ingest=ingest.Settings(text_field=text_field, shard_size=shard_size, max_chars=max_chars),
         normalize=Normalize.Settings(tone_style=tone_style, remove_boilerplate=not keep_boilerplate),
         dedup=Dedup.Settings(shingle_size=shingle_size, num_perm=num_perm, bands=bands, threshold=dedup_threshold),
@@ -79,8 +83,9 @@ def run_command(
         ner=Ner.Settings(backend=ner_backend, aliases=_path_setting(aliases)),
         keywords=Keywords.Settings(top_k=top_k, min_score=min_score, document_frequencies=document_frequencies,
                                    tag_rules=_path_setting(tag_rules)),
-        workers=workers or default_workers(), engine=engine, scheduler=scheduler, skip_duplicates=skip_duplicates,
-    )
+        workers=default_workers() if workers is None else workers, engine=engine, scheduler=scheduler,
+        skip_duplicates=skip_duplicates,
+    ))
     try:
         report = _guarded(lambda: run(corpus, out, settings, only=only, start=start, until=until,
                                       force=force, progress=progress))
@@ -89,7 +94,7 @@ def run_command(
                       "run the same command again to resume where it stopped.")
         raise typer.Exit(code=130) from None
     print_summary(report)
-    if report.errors:
+    if report.errors or report.nothing_to_analyse:
         raise typer.Exit(code=1)
 
 
@@ -102,10 +107,14 @@ def print_summary(report: RunReport) -> None:
                       str(stage.documents_computed), str(stage.documents_reused), f"{stage.seconds:.1f}")
     Console().print(table)
     dedup = next((stage for stage in report.stages if stage.stage == "dedup"), None)
-    if dedup is not None:
+    if dedup is not None and not report.nothing_to_analyse:
         Console().print(dedup_line(dedup.totals, dedup.documents_out,
                                    sum(stage.skipped for stage in report.stages)), soft_wrap=True, markup=False)
-    if report.errors:
+    if report.nothing_to_analyse:
+        read = "no file of the corpus holds a document" if not report.errors else \
+            f"every document failed ({report.errors} error row(s) in {report.run}/errors)"
+        console.print(f"[yellow]nothing to analyse: {escape(read)}[/yellow]", soft_wrap=True)
+    elif report.errors:
         console.print(f"[yellow]{report.errors} document(s) failed; see {report.run}/errors[/yellow]")
 
 
@@ -130,6 +139,7 @@ def segment_command(
     """Segment each line: words separated by spaces, syllables of a word joined by `_`."""
     from .outputs.textio import segment_line
 
+    _guarded(lambda: (Segment.Settings(backend=segmenter), Normalize.Settings(tone_style=tone_style)))
     for line in _lines(file):
         print(_guarded(lambda: segment_line(line, segmenter, tone_style)))
 
@@ -145,8 +155,8 @@ def ner_command(
     """Named entities of each line, as one JSON object per line with offsets into that line."""
     from .outputs.textio import entities_of_line
 
-    if format != "jsonl":
-        raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    _guarded(lambda: (checks.one_of("--format", format, ("jsonl",)), Segment.Settings(backend=segmenter),
+                      Ner.Settings(backend=ner_backend), Normalize.Settings(tone_style=tone_style)))
     for line in _lines(file):
         entities = _guarded(lambda: entities_of_line(line, segmenter, ner_backend, tone_style))
         print(json.dumps({"entities": entities}, ensure_ascii=False))
@@ -164,17 +174,14 @@ def _lines(file: str):
 
 def _path_setting(path: Optional[Path]) -> Optional[str]:
     """Settings hold absolute paths, so a manifest means the same file wherever it is read."""
-    if path is None:
-        return None
-    _require_file(path)
-    return str(path.resolve())
+    return None if path is None else str(path.resolve())
 
 
 def _guarded(action):
     try:
         return action()
     except VnpipeError as error:
-        console.print(f"[red]error:[/red] {error}")
+        _print_error(error)
         raise typer.Exit(code=error.exit_code) from None
 
 
@@ -184,8 +191,13 @@ def _scored(action):
     try:
         return _guarded(action)
     except ValueError as error:
-        console.print(f"[red]error:[/red] {error}")
+        _print_error(error)
         raise typer.Exit(code=2) from None
+
+
+def _print_error(error: Exception) -> None:
+    """One line (never wrapped to the terminal's width), the message as written (no markup)."""
+    console.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
 
 
 @app.command("export")
@@ -214,6 +226,7 @@ def show_command(
     """A run at a glance: documents, duplicates, errors, entities by label, top entities and top keywords."""
     from .outputs.show import render, summarize
 
+    _guarded(lambda: checks.at_least("--top", top, 1))
     summary = _guarded(lambda: summarize(run_dir, top, unique_only))
     if as_json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
@@ -250,8 +263,9 @@ def eval_ws_command(
 ) -> None:
     """Word-span precision, recall and F1 of each segmenter on GOLD, with its speed."""
     from .evaluate.ws import evaluate
-    from .backends.wordseg import get_segmenter
+    from .backends.wordseg import BACKENDS, get_segmenter
 
+    _guarded(lambda: checks.each_one_of("--segmenter", _names(segmenter), BACKENDS))
     _require_file(gold)
     results = [evaluate(gold, get_segmenter(name)) for name in _names(segmenter)]
     if as_json:
@@ -275,8 +289,9 @@ def eval_pos_command(
     """POS accuracy of each segmenter on GOLD's raw sentences, over the gold words whose boundaries it
     finds (`matched`); Nc and Ns count as one tag (`exact`: without that)."""
     from .evaluate.pos import evaluate
-    from .backends.wordseg import get_segmenter
+    from .backends.wordseg import BACKENDS, get_segmenter
 
+    _guarded(lambda: checks.each_one_of("--segmenter", _names(segmenter), BACKENDS))
     _require_file(gold)
     results = _scored(lambda: [evaluate(gold, get_segmenter(name)) for name in _names(segmenter)])
     if as_json:
@@ -307,8 +322,15 @@ def eval_ner_command(
 ) -> None:
     """Entity exact-match precision, recall and F1 per label and micro, recall on names seen and unseen
     in training, and tagger speed."""
-    from .evaluate.ner import evaluate
+    from .backends.nertag import BACKENDS as TAGGERS
+    from .backends.wordseg import BACKENDS as SEGMENTERS
+    from .evaluate.ner import CONTEXTS, WORDS, evaluate
 
+    _guarded(lambda: (checks.each_one_of("--ner", _names(ner_backend), TAGGERS),
+                      checks.one_of("--words", words, WORDS), checks.one_of("--segmenter", segmenter, SEGMENTERS),
+                      checks.one_of("--context", context, CONTEXTS), checks.existing_folder("--train-dir", train_dir),
+                      checks.existing_folder("--model", model), checks.at_least("--errors", errors, 0),
+                      limit is None or checks.at_least("--limit", limit, 1)))
     _require_file(gold)
     results = _scored(lambda: [evaluate(gold, name, words=words, segmenter_name=segmenter, limit=limit,
                                         context=context, gazetteer=gazetteer, train_dir=train_dir, model_dir=model)
@@ -354,6 +376,7 @@ def eval_boilerplate_command(
     """% of article characters kept and % of boilerplate characters removed, per document and overall."""
     from .evaluate.boilerplate import evaluate
 
+    _guarded(lambda: checks.existing_folder("--base", base))
     _require_file(gold)
     result = _scored(lambda: evaluate(gold, base))
     if as_json:
@@ -384,9 +407,10 @@ def eval_dedup_command(
     """Precision and recall of duplicate pairs (two documents in one cluster) against GOLD, beside the exact-hash baseline."""
     from .evaluate.dedup import evaluate
 
+    sweep = _guarded(lambda: (checks.numbers("--thresholds", thresholds, float),
+                              checks.numbers("--bands", bands, int)))
     _require_file(gold)
-    result = _scored(lambda: evaluate(run_dir, gold, [float(t) for t in _names(thresholds or "")] or None,
-                                      [int(b) for b in _names(bands or "")] or None))
+    result = _scored(lambda: evaluate(run_dir, gold, *(values or None for values in sweep)))
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -422,6 +446,7 @@ def eval_topics_command(
     """Macro-F1 of predicting FIELD from each document's top-k keywords, against a plain syllable TF-IDF top-k."""
     from .evaluate.topics import evaluate
 
+    _guarded(lambda: (checks.at_least("--k", k, 1), checks.at_least("--folds", folds, 2)))
     try:
         result = evaluate(run_dir, field, k, folds)
     except (ValueError, FileNotFoundError) as error:
@@ -446,6 +471,7 @@ def train_ws_command(
     """Train the word segmenter and POS tagger on ../shared/eval/ws and VLSP 2016 train (a few minutes)."""
     from .train.ws import train
 
+    _guarded(lambda: checks.writable_folder("--out", out))
     print(json.dumps(train(out), ensure_ascii=False, indent=2, default=str))
 
 
@@ -458,6 +484,8 @@ def train_ner_command(
     and clusters are built first from ../shared/corpora when missing from OUT)."""
     from .train.ner import train
 
+    _guarded(lambda: (checks.writable_folder("--out", out),
+                      checks.within("--holdout", holdout, 0, 1, high_open=True)))
     print(json.dumps(train(out, holdout=holdout), ensure_ascii=False, indent=2, default=str))
 
 
@@ -472,6 +500,7 @@ def train_ner_neural_command(
     2018 train and export it to ONNX (~1 hour on 2 cores, syllable vectors from ../shared/corpora included)."""
     from .train.ner_neural import Settings, train
 
+    _guarded(lambda: (checks.writable_folder("--out", out), checks.writable_folder("--work", work)))
     summary = train(out, work, settings=Settings(epochs=epochs), threads=threads)
     print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 
@@ -486,6 +515,8 @@ def train_keywords_command(
     """Fit the keyword background model: document frequencies over a topic-stratified VNTC sample."""
     from .train.keywords import train
 
+    _guarded(lambda: (checks.writable_folder("--out", out), checks.existing_folder("--run", run_dir),
+                      checks.at_least("--per-topic", per_topic, 1), checks.at_least("--min-documents", min_documents, 1)))
     print(json.dumps(train(out, run_dir, per_topic, min_documents), ensure_ascii=False, indent=2, default=str))
 
 
@@ -502,6 +533,7 @@ def summary_command(
 
     from .outputs.summary import write_summary
 
+    _guarded(lambda: checks.at_least("--top", top, 1))
     path = _guarded(lambda: write_summary(run_dir, by, top, unique_only))
     console.print(f"wrote {path}")
     if show:

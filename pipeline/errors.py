@@ -68,8 +68,11 @@ class ModelFileMissing(VnpipeError):
 
 
 class InvalidSetting(VnpipeError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    """A setting with a value it cannot have (see checks.py); raised before anything is read or written."""
+
+    def __init__(self, option: str, value: object, expected: str) -> None:
+        super().__init__(f"invalid {option}: {value!r}; {expected}")
+        self.option = option
 
 
 class DocumentError(Exception):

@@ -29,6 +29,7 @@ from ..backends.wordseg import Word, get_segmenter
 
 GOLD_WORDS, SEGMENTER_WORDS, PIPELINE_WORDS = "gold", "segmenter", "pipeline"
 SENTENCE_CONTEXT, DOCUMENT_CONTEXT = "sentence", "document"
+WORDS, CONTEXTS = (GOLD_WORDS, SEGMENTER_WORDS, PIPELINE_WORDS), (SENTENCE_CONTEXT, DOCUMENT_CONTEXT)
 # VLSP gold (train files included) in the checkout's ../shared; training.json names files relative to it.
 SHARED_EVAL_DIR = Path(__file__).resolve().parents[3] / "shared" / "eval" / "ner"
 DOCUMENT_WINDOW = 16  # chosen on the held-out tenth of VLSP 2016 train (4: 89.52, 8: 90.23, 16: 90.36)

@@ -21,7 +21,8 @@ from typing import IO, Any
 import pyarrow.parquet as pq
 
 from ..runtime import parts
-from ..errors import MissingStageOutput, VnpipeError
+from .. import checks
+from ..errors import MissingStageOutput
 from .results import require_run
 
 FORMATS = ("jsonl", "conll", "conllu", "spacy", "csv")
@@ -40,8 +41,11 @@ def export(run: str | Path, format: str, out: str | Path) -> ExportReport:
     entities.csv and keywords.csv (and tags.csv when the run has tags) for csv."""
     writers = {"jsonl": export_jsonl, "conll": export_conll, "conllu": export_conllu, "spacy": export_spacy,
                "csv": export_csv}
-    if format not in writers:
-        raise VnpipeError(f"unknown export format {format!r}; the formats are: {', '.join(FORMATS)}")
+    checks.one_of("--format", format, FORMATS)
+    if format == "csv":
+        checks.writable_folder("--out", out)
+    else:
+        checks.writable_file("--out", out)
     return writers[format](Path(run), Path(out))
 
 

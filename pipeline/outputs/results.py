@@ -113,4 +113,7 @@ def require_run(run: str | Path) -> Path:
 
 
 def read_errors(run: str | Path) -> pd.DataFrame:
-    return pd.read_parquet(Path(run) / parts.ERRORS_DIR)
+    folder = Path(require_run(run)) / parts.ERRORS_DIR
+    if not any(folder.glob("*.parquet")):  # a run over a corpus without files has no part, so no error part
+        return parts.ERROR_SCHEMA.empty_table().to_pandas()
+    return pd.read_parquet(folder)

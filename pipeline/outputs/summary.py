@@ -55,7 +55,10 @@ def corpus_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, uniq
     if unique_only:
         groups = groups[~groups.index.isin(duplicate_ids(run))]
     keywords = read_stage(run, "keywords", unique_only=unique_only)
-    items = [_items(explode(keywords, "keywords"), "keyword", "term", "score")]
+    items = []
+    terms = explode(keywords, "keywords")
+    if not terms.empty:  # a run with nothing to analyse has no keyword (and no column to read)
+        items.append(_items(terms, "keyword", "term", "score"))
     if "tags" in keywords:
         tags = explode(keywords, "tags")
         if not tags.empty:
@@ -65,7 +68,8 @@ def corpus_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, uniq
     if not entities.empty:
         entities["weight"] = 1.0
         items.append(_items(entities, "entity", "canonical", "weight", label="label"))
-    items = pd.concat(items, ignore_index=True)
+    items = (pd.concat(items, ignore_index=True) if items
+             else pd.DataFrame({"doc_id": [], "kind": [], "term": [], "label": [], "weight": []}))
     frames = [_top(items, ALL, len(groups), top)]
     for group in sorted(groups.unique()):
         members = groups.index[groups == group]

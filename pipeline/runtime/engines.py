@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from typing import Any
 
+from .. import checks
 from ..errors import InvalidSetting
 
 ENGINES = ("local", "dask")
@@ -93,9 +94,12 @@ class DaskEngine:
 
 def make_engine(name: str, workers: int, scheduler: str | None = None) -> LocalEngine | DaskEngine:
     if name == "local":
-        if scheduler:
-            raise InvalidSetting("--scheduler needs --engine dask")
         return LocalEngine(workers)
-    if name == "dask":
-        return DaskEngine(workers, scheduler)
-    raise InvalidSetting(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    return DaskEngine(workers, scheduler)
+
+
+def check_engine(name: str, workers: int, scheduler: str | None) -> None:
+    checks.one_of("--engine (engine)", name, ENGINES)
+    checks.at_least("--workers (workers)", workers, 1)
+    if scheduler is not None and name != "dask":
+        raise InvalidSetting("--scheduler (scheduler)", scheduler, "a scheduler address needs --engine dask")

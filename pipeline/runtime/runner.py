@@ -33,8 +33,9 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from . import parts
+from .. import checks
 from ..stages import ingest
-from .engines import default_workers, make_engine
+from .engines import check_engine, default_workers, make_engine
 from ..errors import (CorpusNotFound, IncompatibleStageOutput, MissingStageOutput, NotARunDirectory, RunFailed,
                      RunLocked, UnknownStage, VnpipeError)
 from ..stages import ORDER, STAGES
@@ -62,6 +63,9 @@ class RunSettings:
     scheduler: str | None = None  # a Dask scheduler address; None starts a LocalCluster
     skip_duplicates: bool = False  # segment, ner and keywords analyse only the kept document of each dedup cluster
 
+    def __post_init__(self) -> None:  # the stages' settings checked themselves when they were built
+        check_engine(self.engine, self.workers, self.scheduler)
+
 
 @dataclass
 class StageReport:
@@ -88,6 +92,11 @@ class RunReport:
     def errors(self) -> int:
         return sum(stage.errors for stage in self.stages)
 
+    @property
+    def nothing_to_analyse(self) -> bool:
+        """No document came through: an empty corpus, or one whose every document is an error row."""
+        return bool(self.stages) and all(stage.documents_out == 0 for stage in self.stages)
+
 
 def select_stages(only: str | None = None, start: str | None = None, until: str | None = None) -> list[str]:
     """The stages to run, in order, from `--only a,b` or `--from a` / `--until b`."""
@@ -109,6 +118,7 @@ def run(corpus: str | Path | None, out: str | Path, settings: RunSettings | None
     settings = settings or RunSettings()
     names = select_stages(only, start, until)
     run_dir = Path(out)
+    checks.writable_folder("--out", run_dir)  # a file there is a usage error, not a disk to free
     if "ingest" in names:  # checked before anything is written, so a typo leaves no folder behind
         if corpus is None:
             raise ValueError("the ingest stage needs a corpus path")
@@ -267,7 +277,7 @@ def run_ingest(corpus: Path, run_dir: Path, settings: ingest.Settings, progress:
     return report
 
 
-INGEST_VERSION = "2"
+INGEST_VERSION = "3"  # 3: the roles of HTML and Markdown lines, one line per table row
 
 
 def corpus_digest(corpus: Path, settings: ingest.Settings) -> str | None:

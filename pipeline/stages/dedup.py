@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from .. import checks
 from ..errors import InvalidSetting
 from ..runtime.stage import Stage, StageResult, fingerprint
 
@@ -35,6 +36,15 @@ class Settings:
     bands: int = 64           # LSH bands of num_perm / bands rows; more bands find lower similarities
     threshold: float = 0.45   # estimated Jaccard similarity of shingle sets from which two documents are duplicates
     seed: int = 1             # of the MinHash permutations
+
+    def __post_init__(self) -> None:
+        checks.at_least("--shingle-size (dedup.shingle_size)", self.shingle_size, 1)
+        checks.at_least("--num-perm (dedup.num_perm)", self.num_perm, 1)
+        checks.at_least("--bands (dedup.bands)", self.bands, 1)
+        if self.num_perm % self.bands:
+            raise InvalidSetting("--bands (dedup.bands)", self.bands, f"it must divide the number of permutations "
+                                 f"(--num-perm {self.num_perm}) into rows of equal length")
+        checks.within("--dedup-threshold (dedup.threshold)", self.threshold, 0, 1, low_open=True)
 
 
 _WORD = re.compile(r"\w+")
@@ -82,16 +92,6 @@ def signature(text: str, settings: Settings) -> np.ndarray | None:
                       permutations=_permutations(settings.num_perm, settings.seed))
     minhash.update_batch(pieces)
     return minhash.hashvalues
-
-
-def check_settings(settings: Settings) -> None:
-    if settings.shingle_size < 1:
-        raise InvalidSetting(f"dedup shingle size must be at least 1, not {settings.shingle_size}")
-    if settings.num_perm < 1 or settings.bands < 1 or settings.num_perm % settings.bands:
-        raise InvalidSetting(f"dedup bands ({settings.bands}) must divide the number of permutations "
-                             f"({settings.num_perm}) into rows of equal length")
-    if not 0 < settings.threshold <= 1:
-        raise InvalidSetting(f"dedup threshold must be in (0, 1], not {settings.threshold}")
 
 
 # -- clustering over every sketch ---------------------------------------------------------------------
@@ -219,7 +219,6 @@ class Dedup(Stage):
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
-        check_settings(self.settings)
         self.doc_ids: list[str] = []
         self.position: dict[str, int] = {}
         self.clusters: Clusters | None = None

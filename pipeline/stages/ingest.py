@@ -17,7 +17,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..errors import CorpusNotFound, DocumentError
+from .. import checks
+from ..errors import CorpusNotFound, DocumentError, InvalidSetting
 from ..text.legacy import detect_legacy, with_mojibake_repaired
 
 SCHEMA = pa.schema([
@@ -42,6 +43,12 @@ class Settings:
     text_field: str = "text"   # the field or column that holds the text in JSON, CSV and Parquet
     shard_size: int | None = None  # documents per part file; None: sized from the corpus and the workers
     max_chars: int = 10_000_000  # longer documents are errors: one NLP pass must fit in memory
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text_field, str) or not self.text_field.strip():
+            raise InvalidSetting("--text-field (ingest.text_field)", self.text_field, "give a field name")
+        checks.at_least("--shard-size (ingest.shard_size)", self.shard_size, 1)
+        checks.at_least("--max-chars (ingest.max_chars)", self.max_chars, 1)
 
 
 @dataclass
@@ -289,8 +296,10 @@ def _read_markdown(data: bytes, source: str, settings: Settings) -> Iterator[Rec
 
 
 def _page_record(page: Any, source: str, kind: str, encoding: str) -> Record:
-    """A record of an extracted page; its link spans travel in the metadata for normalize."""
-    metadata = {**({"date": page.date} if page.date else {}), **({"links": page.links} if page.links else {})}
+    """A record of an extracted page; its link spans and the roles of its lines (`blocks`) travel in
+    the metadata for normalize, beside what the page says of itself (front matter, byline)."""
+    metadata = {**page.metadata, **({"date": page.date} if page.date else {}),
+                **({"links": page.links} if page.links else {}), **({"blocks": page.blocks} if page.blocks else {})}
     return Record(source, 0, text=page.text, title=page.title, format=kind, encoding=encoding,
                   metadata=metadata or None)
 

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 import pyarrow as pa
 
+from .. import checks
 from ..backends.model_files import model_dir, require
 from ..errors import VnpipeError
 from ..runtime.stage import Stage, file_digest
@@ -70,10 +71,12 @@ class Settings:
     max_names: int = 4  # at most this many names (entities, proper nouns, abbreviations) in the top k
     tag_rules: str | None = None  # a YAML file: tag -> keywords, entities, labels, regex (see tags.py)
 
-
-class UnknownDocumentFrequencies(VnpipeError):
-    def __init__(self, value: str) -> None:
-        super().__init__(f"unknown document frequencies {value!r}; choose one of: {', '.join(DOCUMENT_FREQUENCIES)}")
+    def __post_init__(self) -> None:
+        checks.at_least("--top-k (keywords.top_k)", self.top_k, 1)
+        checks.within("--min-score (keywords.min_score)", self.min_score, 0, 1)
+        checks.one_of("--document-frequencies (keywords.document_frequencies)", self.document_frequencies,
+                      DOCUMENT_FREQUENCIES)
+        checks.existing_file("--tag-rules (keywords.tag_rules)", self.tag_rules)
 
 
 class MissingBackgroundModel(VnpipeError):
@@ -395,8 +398,6 @@ class Keywords(Stage):
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__(settings)
-        if self.settings.document_frequencies not in DOCUMENT_FREQUENCIES:
-            raise UnknownDocumentFrequencies(self.settings.document_frequencies)
         self.rules = load_rules(self.settings.tag_rules) if self.settings.tag_rules else []
         # Fitted on this corpus by fit(); the background model is read where a part runs (once per
         # worker process), so it does not travel with every part's task.

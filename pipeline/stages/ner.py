@@ -11,7 +11,8 @@ from typing import Any
 import pyarrow as pa
 
 from ..backends.canonical import ALIASES_PATH, canonical_names, load_aliases
-from ..backends.nertag import DEFAULT_TAGGER, get_tagger, tagger_checksum
+from .. import checks
+from ..backends.nertag import BACKENDS, DEFAULT_TAGGER, get_tagger, tagger_checksum
 from .normalize import offset_map_of
 from ..runtime.stage import Stage, file_digest
 
@@ -24,6 +25,10 @@ ENTITY = pa.struct([("text", pa.string()), ("label", pa.string()), ("start", pa.
 class Settings:
     backend: str = DEFAULT_TAGGER  # or vnpipe, vnpipe-unseen (our CRFs), underthesea
     aliases: str | None = None  # a CSV `alias,canonical` of your own, on top of models/ner/aliases.csv
+
+    def __post_init__(self) -> None:
+        checks.one_of("--ner (ner.backend)", self.backend, BACKENDS)
+        checks.existing_file("--aliases (ner.aliases)", self.aliases)
 
 
 def find_entities(text: str, sentences: list[dict[str, int]], tokens: list[dict[str, Any]],

@@ -16,7 +16,8 @@ from ..text.html import link_density
 from ..text.offsets import OffsetMap, TextBuilder
 from ..text.sentences import split_sentences
 from ..runtime.stage import Stage
-from ..text.vietnamese import MODERN, apply_tone_style
+from ..text.vietnamese import MODERN, TONE_STYLES, apply_tone_style
+from .. import checks
 
 SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
 REMOVED = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("reason", pa.string()),
@@ -27,6 +28,9 @@ REMOVED = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("reason", pa.s
 class Settings:
     tone_style: str = MODERN         # "modern" (hoà, thuỷ) or "classic" (hòa, thủy)
     remove_boilerplate: bool = True  # drop page furniture (recorded in `removed` either way)
+
+    def __post_init__(self) -> None:
+        checks.one_of("--tone-style (normalize.tone_style)", self.tone_style, TONE_STYLES)
 
 
 # Characters to change, one alternative each: dropped invisibles, HTML entities, odd or repeated
@@ -80,9 +84,11 @@ def _replacement(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", value)
 
 
-def split_lines(text: str, links: list[tuple[int, int]] = ()) -> list[Line]:
-    """Non-blank lines of `text`, stripped, with their line numbers, offsets and the share of
-    them that is link text (`links`: spans of link text, from HTML pages)."""
+def split_lines(text: str, links: list[tuple[int, int]] = (), blocks: list[tuple[int, int, str]] = ()) -> list[Line]:
+    """Non-blank lines of `text`, stripped, with their line numbers, offsets, the share of them that
+    is link text (`links`: spans of link text) and what the page's structure says they are
+    (`blocks`: (start, end, role) spans), both from HTML and Markdown documents."""
+    role_at = {start: role for start, _, role in blocks}
     lines: list[Line] = []
     start = 0
     for number, match in enumerate([*_LINE_BREAK.finditer(text), None]):
@@ -94,6 +100,7 @@ def split_lines(text: str, links: list[tuple[int, int]] = ()) -> list[Line]:
             line = Line(number, left, left + len(stripped), stripped)
             if links:
                 line.link_density = link_density(text, line.start, line.end, links)
+            line.role = role_at.get(left)
             lines.append(line)
         start = match.end() if match else len(text)
     return lines
@@ -146,7 +153,7 @@ def find_title_and_date(lines: list[Line], given_title: str | None) -> tuple[str
 
 class Normalize(Stage):
     name = "normalize"
-    version = "4"  # 4: a block header never takes all of an article
+    version = "5"  # 5: the structure of HTML and Markdown decides first (headlines, lists, tables kept)
     reads = {"ingest": ("text", "title", "metadata")}
     Settings = Settings
     schema = pa.schema([
@@ -165,7 +172,7 @@ class Normalize(Stage):
         original = document["text"] or ""
         metadata = json.loads(document.get("metadata") or "{}")
         metadata = metadata if isinstance(metadata, dict) else {}
-        lines = split_lines(original, metadata.get("links") or [])
+        lines = split_lines(original, metadata.get("links") or [], metadata.get("blocks") or [])
         cleaned = [_changes(line.text, line.start) for line in lines]
         for line, builder in zip(lines, cleaned):
             if builder is not None:

@@ -9,8 +9,9 @@ from typing import Any
 import pyarrow as pa
 
 from ..runtime.stage import Stage
+from .. import checks
 from ..backends.postags import upos
-from ..backends.wordseg import get_segmenter, segmenter_checksum
+from ..backends.wordseg import BACKENDS, get_segmenter, segmenter_checksum
 
 TOKEN = pa.struct([("text", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
                    ("sentence", pa.int32()), ("pos", pa.string()), ("upos", pa.string())])
@@ -24,6 +25,10 @@ class Settings:
     # entities or keywords) rather than a Vietnamese analysis that would be noise; "und"
     # (too short or too mixed to tell) is processed.
     skip_languages: tuple[str, ...] = ("en", "zh")
+
+    def __post_init__(self) -> None:
+        checks.one_of("--segmenter (segment.backend)", self.backend, BACKENDS)
+        checks.existing_file("--user-words (segment.user_words)", self.user_words)
 
 
 def segment_text(text: str, sentences: list[dict[str, int]], backend: str,

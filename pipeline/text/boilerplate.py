@@ -1,9 +1,14 @@
 """Finding the page furniture of crawled news: which lines are article text and which are not.
 
-Works by evidence, in the manner of jusText: each line is first judged on its own (known block
-headers, prompts, copyright and disclaimer lines, bullets, long prose), then runs of title-like
-lines become link lists, and short lines that cannot decide on their own take the class of their
-nearest decided neighbour.
+Structure first, then statistics. Where the document has structure (HTML and Markdown: the roles
+of its lines, see text/html.py), it decides: the headline, and the subheadings, list items, table
+rows and paragraphs of the article body are article text unless they are mostly links to other
+pages or known furniture (a share prompt, a copyright line); the lines of menus, sidebars, share
+bars, comments and site footers are furniture. What structure leaves open (plain text, and HTML
+outside an explicit article body) is decided by evidence, in the manner of jusText: each line is
+first judged on its own (known block headers, prompts, copyright and disclaimer lines, bullets,
+long prose), then runs of title-like lines become link lists, and short lines that cannot decide
+on their own take the class of their nearest decided neighbour.
 """
 from __future__ import annotations
 
@@ -71,13 +76,16 @@ class Line:
     text: str
     kind: str = SHORT
     reason: str = ""
-    link_density: float = 0.0  # share of the line that is link text (HTML pages only)
+    link_density: float = 0.0  # share of the line that is link text (HTML and Markdown only)
+    role: str | None = None  # what the document's structure says the line is (HTML and Markdown only)
+    by_structure: bool = False  # decided by the structure: the statistics leave it as it is
 
 
 def classify_lines(lines: list[Line]) -> None:
     """Set `kind` (good/bad) and, for bad lines, `reason` on every line, in place."""
     for line in lines:
         _judge_alone(line)
+        _judge_by_structure(line)
     _mark_link_lists(lines)
     _mark_blocks_after_headers(lines)
     _resolve_by_context(lines)
@@ -100,6 +108,27 @@ def _judge_alone(line: Line) -> None:
         return
     if words >= _MIN_PROSE_WORDS and (_ends_like_sentence(text) or _INNER_SENTENCE.search(text)):
         line.kind = GOOD
+
+
+# Roles (text/html.py) that make a line article text, and the single-line verdicts they overrule:
+# guesses from a line's look (a short line with one inline link, a table row's ` | `, a list dash)
+# that the structure answers better. Block headers, prompts, copyright and footers still count.
+_ARTICLE_ROLES = frozenset({"headline", "heading", "item", "row", "paragraph"})
+_OVERRULED = {"link_dense", "bullet", "dated_headline", "byline"}
+_OVERRULED_IN_ROWS = {*_OVERRULED, "navigation"}
+
+
+def _judge_by_structure(line: Line) -> None:
+    if line.role == "furniture":
+        line.kind, line.reason = BAD, line.reason or "page_furniture"
+        line.by_structure = True
+        return
+    if line.role not in _ARTICLE_ROLES or line.link_density > _MAX_LINK_DENSITY:
+        return  # no say, or mostly links: a link to another page, whatever its place
+    overruled = _OVERRULED_IN_ROWS if line.role == "row" else _OVERRULED
+    if line.kind == BAD and line.reason not in overruled:
+        return
+    line.kind, line.reason, line.by_structure = GOOD, "", True
 
 
 def _ends_like_sentence(text: str) -> bool:
@@ -146,6 +175,8 @@ def _mark_blocks_after_headers(lines: list[Line]) -> None:
         blocks = [(block, following, min(resume, _first_good(following))) for block, following, resume in blocks]
     for block, following, resume in blocks:
         for item in following[:resume]:
+            if item.by_structure and (item.kind == BAD or not item.link_density):
+                continue  # structure decided it; but an item with a link under `Tin liên quan` is one of them
             if item.kind != BAD or item.reason in ("", "link_list"):
                 item.kind, item.reason = BAD, f"{block}_block"
 

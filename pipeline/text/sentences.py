@@ -21,6 +21,10 @@ ABBREVIATIONS = frozenset({
     "q", "p", "h", "tx", "tt", "no", "vol", "fig", "e.g", "i.e", "vs", "ông", "bà", "đ/c",
 })
 _ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
+# Words that name a place or a group by a proper name and a letter: `thôn Câu Hạ A`, `khu phố Tân
+# Lập B`, `bảng A`. A letter closing such a name is not a person's initial, so its stop ends a sentence.
+_DESIGNATED = frozenset({"thôn", "ấp", "xóm", "bản", "buôn", "làng", "khu", "khóm", "khoá", "khóa", "tổ",
+                         "đội", "khối", "lô", "tầng", "dãy", "bảng", "nhóm", "lớp", "cụm", "trại"})
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
@@ -66,8 +70,9 @@ def _ends_sentence(text: str, sentence_start: int, match: re.Match[str]) -> bool
     before = text[word_start:word_end].lower().lstrip("\"'“‘«([")
     if before in ABBREVIATIONS:
         return False
-    if len(before) == 1 and before.isalpha() and _after_name_or_at_start(text, sentence_start, word_start):
-        return False  # an initial: `Nguyễn V. Anh`, `J. Smith`; but `quý I. Lạm phát` ends
+    if len(before) == 1 and before.isalpha() and _after_name_or_at_start(text, sentence_start, word_start) \
+            and not _closes_designated_name(text, sentence_start, word_start):
+        return False  # an initial: `Nguyễn V. Anh`, `J. Smith`; but `quý I. Lạm phát`, `thôn Câu Hạ A. Phát hiện` end
     at_line_start = word_start == sentence_start
     if at_line_start and (before.isdigit() or _ROMAN.match(before)):
         return False  # a list number: `1. Quyền được thông tin`
@@ -84,6 +89,14 @@ def _after_name_or_at_start(text: str, sentence_start: int, word_start: int) -> 
     while position > sentence_start and not text[position - 1].isspace():
         position -= 1
     return text[position].isupper()
+
+
+def _closes_designated_name(text: str, sentence_start: int, word_start: int) -> bool:
+    """Whether the capitalised words before `word_start` follow a word like `thôn` (see _DESIGNATED)."""
+    words = text[sentence_start:word_start].split()
+    while words and words[-1][:1].isupper():
+        words.pop()
+    return bool(words) and words[-1].lower() in _DESIGNATED
 
 
 def _starts_sentence(text: str, position: int) -> bool:
