@@ -49,7 +49,7 @@ def run_command(
     start: Optional[str] = typer.Option(None, "--from", help="Run from this stage on."),
     until: Optional[str] = typer.Option(None, help="Run up to and including this stage."),
     text_field: str = typer.Option("text", help="Field or column holding the text in JSON, CSV and Parquet."),
-    shard_size: Optional[int] = typer.Option(None, min=1, help="Documents per part file; default: sized so that every worker gets several parts (50 to 500 documents each)."),
+    shard_size: Optional[int] = typer.Option(None, help="Documents per part file; default: sized so that every worker gets several parts (50 to 500 documents each)."),
     max_chars: int = typer.Option(ingest.Settings.max_chars, help="Longer documents are error rows, not processed."),
     tone_style: str = typer.Option("modern", help="Tone-mark placement: modern (hoà, thuỷ) or classic (hòa, thủy)."),
     keep_boilerplate: bool = typer.Option(False, help="Keep page furniture in the text (nothing is removed or audited)."),

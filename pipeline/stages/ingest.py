@@ -47,7 +47,8 @@ class Settings:
     def __post_init__(self) -> None:
         if not isinstance(self.text_field, str) or not self.text_field.strip():
             raise InvalidSetting("--text-field (ingest.text_field)", self.text_field, "give a field name")
-        checks.at_least("--shard-size (ingest.shard_size)", self.shard_size, 1)
+        if self.shard_size is not None:
+            checks.at_least("--shard-size (ingest.shard_size)", self.shard_size, 1)
         checks.at_least("--max-chars (ingest.max_chars)", self.max_chars, 1)
 
 
