@@ -8,7 +8,8 @@ The pipeline runs every stage into a fresh run directory. The baseline is the lo
 without vnpipe: one process; for each article underthesea's `sent_tokenize`, then `word_tokenize`
 and `ner` on each sentence (passing a whole article to `ner` is three times slower, and would flatter
 vnpipe), with the models loaded before the clock starts. Both run in the same invocation, so other
-load on the machine weighs on both. Printed: articles/s, characters/s, per-stage seconds, peak memory
+load on the machine weighs on both. Printed: articles/s, characters/s, per-stage wall and CPU seconds
+(CPU of the driver and of the workers for the parts they ran, in all and per article), peak memory
 of the driver and of the largest worker, and the speed-up over the naive loop (in all and per core).
 """
 from __future__ import annotations
@@ -65,7 +66,8 @@ def run_pipeline(corpus: Path, out: Path, workers: int, engine: str) -> dict:
         # CPU seconds of the driver and its workers: a machine shared with other jobs slows the
         # clock, not the work, so CPU per article compares fairly with the naive loop's.
         "cpu_seconds": round(cpu, 1),
-        "stages": {s.stage: {"seconds": round(s.seconds, 1), "out": s.documents_out, "errors": s.errors}
+        "stages": {s.stage: {"seconds": round(s.seconds, 1), "cpu_seconds": round(s.cpu_seconds, 1),
+                             "parts": s.parts_run + s.parts_reused, "out": s.documents_out, "errors": s.errors}
                    for s in report.stages},
         "driver_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         # Worker processes have exited by now; this is the largest of them (or of the baseline
@@ -144,9 +146,15 @@ def main() -> None:
     print(f"vnpipe, {docs} VNTC articles ({figures['megabytes']} MB), {args.workers} workers, {args.engine} engine")
     print(f"  wall {result['seconds']} s: {figures['documents_per_second']} documents/s, "
           f"{figures['megabytes_per_second']} MB/s, {figures['characters_per_second']} characters/s")
+    print(f"  {'stage':<10} {'wall s':>8} {'CPU s':>8} {'CPU ms/article':>15}  parts")
     for stage, values in result["stages"].items():
-        print(f"  {stage:<10} {values['seconds']:>8} s   {values['out']} out, {values['errors']} errors")
-    print(f"  CPU {result['cpu_seconds']} s in all (driver and workers)")
+        print(f"  {stage:<10} {values['seconds']:>8} {values['cpu_seconds']:>8} "
+              f"{1000 * values['cpu_seconds'] / docs:>15.1f}  {values['parts']}   "
+              f"{values['out']} out, {values['errors']} errors")
+    staged = sum(values["cpu_seconds"] for values in result["stages"].values())
+    # The rest: starting worker processes and importing vnpipe in them, the summary, the engine.
+    print(f"  CPU {result['cpu_seconds']} s in all (driver and workers), {1000 * result['cpu_seconds'] / docs:.1f} ms "
+          f"per article; {result['cpu_seconds'] - staged:.1f} s outside the stages")
     print(f"  peak memory: driver {result['driver_peak_mb']} MB, largest worker {result['worker_peak_mb']} MB")
     if baseline:
         b = figures["baseline"]
