@@ -21,11 +21,11 @@ import shutil
 import socket
 import time
 from collections.abc import Iterator
-from itertools import chain
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import version as package_version
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -323,7 +323,7 @@ def _part_summary(info: dict[str, Any]) -> dict[str, Any]:
 PARTS_PER_WORKER = 4
 MIN_SHARD_SIZE = 50
 MAX_SHARD_SIZE = 500
-# The documents looked at before sizing; they wait in memory while the corpus is counted.
+# The most documents counted before sizing; they wait in the driver's memory while it counts.
 SIZING_LOOKAHEAD = 10_000
 
 
@@ -337,17 +337,19 @@ def auto_shard_size(documents: int, workers: int) -> int:
 def _sized_stream(records: Iterator[ingest.Record], shard_size: int | None,
                   workers: int) -> tuple[Iterator[ingest.Record], int]:
     """The records and the shard size to cut them into: `shard_size`, or when it is None one sized
-    from the corpus's first SIZING_LOOKAHEAD readable documents, read ahead and kept for the shards
-    (so the corpus is read once, and the same corpus always gets the same size for a worker count)."""
+    from the corpus's readable documents, read ahead and kept for the shards (so the corpus is read
+    once, and the same corpus always gets the same size for a worker count). Counting stops where
+    more documents could not change the size."""
     if shard_size is not None:
         return records, shard_size
+    enough = min(SIZING_LOOKAHEAD, max(1, workers) * PARTS_PER_WORKER * MAX_SHARD_SIZE)
     records = iter(records)
     ahead: list[ingest.Record] = []
     readable = 0
     for record in records:
         ahead.append(record)
         readable += record.error is None
-        if readable >= SIZING_LOOKAHEAD:
+        if readable >= enough:
             break
     return chain(ahead, records), auto_shard_size(readable, workers)
 
@@ -636,7 +638,8 @@ def _remove_stale_parts(run_dir: Path, stage: str, summaries: dict[str, Any]) ->
 def _totals(report: StageReport) -> dict[str, Any]:
     return {"documents_in": report.documents_in, "documents_out": report.documents_out,
             "errors": report.errors, "skipped": report.skipped, **report.totals,
-            "seconds": round(report.seconds, 3), "cpu_seconds": round(report.cpu_seconds, 3), "finished": _now(), "vnpipe": package_version("vnpipe")}
+            "seconds": round(report.seconds, 3), "cpu_seconds": round(report.cpu_seconds, 3),
+            "finished": _now(), "vnpipe": package_version("vnpipe")}
 
 
 def _now() -> str:
