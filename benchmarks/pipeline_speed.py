@@ -3,6 +3,7 @@
     python benchmarks/pipeline_speed.py                    # 2,000 articles, 2 workers, baseline on 150
     python benchmarks/pipeline_speed.py --docs all         # all 33,759 articles
     python benchmarks/pipeline_speed.py --docs 500 --workers 1 --baseline-docs 30
+    python benchmarks/pipeline_speed.py --docs 300 --baseline-docs 0 --shard-size 500   # one part, as before
 
 The pipeline runs every stage into a fresh run directory. The baseline is the loop people write
 without vnpipe: one process; for each article underthesea's `sent_tokenize`, then `word_tokenize`
@@ -53,12 +54,14 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run_pipeline(corpus: Path, out: Path, workers: int, engine: str) -> dict:
+def run_pipeline(corpus: Path, out: Path, workers: int, engine: str, shard_size: int | None = None) -> dict:
     import pipeline
+    from pipeline.stages import ingest
 
     started = time.perf_counter()
     cpu_before = _cpu_seconds()
-    report = pipeline.run(corpus, out, pipeline.RunSettings(workers=workers, engine=engine), progress=False)
+    settings = pipeline.RunSettings(ingest=ingest.Settings(shard_size=shard_size), workers=workers, engine=engine)
+    report = pipeline.run(corpus, out, settings, progress=False)
     seconds = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu_before
     return {
@@ -105,6 +108,7 @@ def main() -> None:
     parser.add_argument("--docs", default="2000", help="articles to run through the pipeline, or 'all'")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engine", default="local", choices=("local", "dask"))
+    parser.add_argument("--shard-size", type=int, help="documents per part (default: vnpipe's, sized from the corpus)")
     parser.add_argument("--baseline-docs", type=int, default=150,
                         help="articles for the naive loop (it is slow; 0 skips it)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -118,7 +122,7 @@ def main() -> None:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
         (corpus / "vntc.jsonl").write_text("".join(lines), encoding="utf-8")
-        result = run_pipeline(corpus, args.out or Path(tmp) / "run", args.workers, args.engine)
+        result = run_pipeline(corpus, args.out or Path(tmp) / "run", args.workers, args.engine, args.shard_size)
         baseline = None
         if args.baseline_docs:
             baseline_file = Path(tmp) / "baseline.jsonl"
