@@ -493,7 +493,7 @@ def train_ner_command(
 def train_ner_neural_command(
     out: Path = typer.Option(Path("models/ner-neural"), help="Where to write the ONNX tagger (the vnpipe-neural backend reads models/ner-neural)."),
     work: Path = typer.Option(Path("build/ner-neural"), help="Syllable vectors and checkpoints; a stopped run resumes from here."),
-    epochs: int = typer.Option(16, min=1, help="Training epochs (the best epoch on VLSP 2018 dev is kept)."),
+    epochs: int = typer.Option(24, min=1, help="Training epochs (the best epoch on VLSP 2018 dev is kept)."),
     threads: int = typer.Option(2, min=1, help="PyTorch threads."),
 ) -> None:
     """Train the neural NER tagger (BiLSTM-CRF, PyTorch; needs `pip install -e '.[train]'`) on VLSP 2016 and

@@ -36,7 +36,7 @@ _SYLLABLE = re.compile(r"\S+")
 
 @dataclass(frozen=True)
 class Settings:
-    epochs: int = 16
+    epochs: int = 24
     batch: int = 64
     learning_rate: float = 2e-3
     decay: float = 0.88  # learning rate times this after each epoch
