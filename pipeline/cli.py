@@ -245,6 +245,8 @@ def report_command(
     tags, a few documents with their entities highlighted), to open in any browser, offline."""
     from .outputs.report import write_report
 
+    _guarded(lambda: (checks.existing_folder("RUN", run_dir), out is None or checks.writable_file("--out", out),
+                      checks.at_least("--top", top, 1)))
     path = _guarded(lambda: write_report(run_dir, out, by, top))
     console.print(f"wrote {path} ({path.stat().st_size / 1000:,.0f} kB)", soft_wrap=True, markup=False)
 
