@@ -10,6 +10,7 @@ Each epoch ends with a checkpoint in the work folder, so a stopped run resumes w
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import re
@@ -25,6 +26,7 @@ from ..backends.neural_ner import (BIO, CHAR_WIDTH, FEATURES_FILE, GRAPH_FILE, N
                                    VECTOR_VOCAB_FILE, Featurizer, pad_batch, viterbi)
 from ..backends.names import load_gazetteer, normalize_token, spans_from_bio, syllables_of
 from ..backends.nertag import GAZETTEER_FILE, LEARNED_NAMES_FILE, MODEL_DIR as CRF_MODEL_DIR, UNSEEN_MODEL_DIR
+from ..errors import TrainingExtraMissing
 from ..evaluate.ner import SHARED_EVAL_DIR, GoldSentence, read_conll, score
 from .ner import replacement_names, syllable_labels, with_replaced_names
 from .syllable_vectors import build_vectors
@@ -207,6 +209,9 @@ def _entities(tags: list[str]) -> list[tuple[int, int, str]]:
 def train(out_dir: Path, work_dir: Path, eval_dir: Path = SHARED_EVAL_DIR, settings: Settings = Settings(),
           threads: int = 2, log=print) -> dict:
     """Train (or resume), keep the best dev epoch, export it to `out_dir`; returns the summary."""
+    for package in ("torch", "onnx", "gensim"):
+        if importlib.util.find_spec(package) is None:
+            raise TrainingExtraMissing(package)
     import torch
 
     torch.manual_seed(settings.seed)
