@@ -77,21 +77,23 @@ class Featurizer:
         self.name_starts = {name[0] for name in names}
         self._syllable = functools.lru_cache(maxsize=200_000)(self._syllable_ids)
 
-    def _syllable_ids(self, token: str) -> tuple[int, int, int, tuple[int, ...]]:
+    def _syllable_ids(self, token: str) -> tuple[int, ...]:
+        """word, vector and shape ids, then CHAR_WIDTH character ids, of one syllable."""
         norm = normalize_token(token)
         text = norm if len(norm) <= CHAR_WIDTH else norm[:CHAR_WIDTH // 2] + norm[-CHAR_WIDTH // 2:]
         chars = tuple(self.chars.get(c, UNKNOWN) for c in text) + (PAD,) * (CHAR_WIDTH - len(text))
         return (self.words.get(norm.lower(), UNKNOWN), self.vector_keys.get(vector_key(token), 0),
-                shape_id(norm), chars)
+                shape_id(norm), *chars)
 
     def sentence(self, tokens: list[str]) -> tuple[np.ndarray, ...]:
         """word, vector, shape, name-match ids (T,) and character ids (T, CHAR_WIDTH) of one sentence."""
-        ids = [self._syllable(token) for token in tokens]
+        ids = np.array([self._syllable(token) for token in tokens], dtype=np.int64).reshape(len(tokens), 3 + CHAR_WIDTH)
         name_tags = gazetteer_tags([normalize_token(token) for token in tokens], self.names, self.name_starts)
-        return (np.array([i[0] for i in ids], dtype=np.int64), np.array([i[1] for i in ids], dtype=np.int64),
-                np.array([i[2] for i in ids], dtype=np.int64),
-                np.array([1 + BIO.index(tag) for tag in name_tags], dtype=np.int64),
-                np.array([i[3] for i in ids], dtype=np.int64).reshape(len(tokens), CHAR_WIDTH))
+        names = np.array([_NAME_IDS[tag] for tag in name_tags], dtype=np.int64)
+        return ids[:, 0], ids[:, 1], ids[:, 2], names, ids[:, 3:]
+
+
+_NAME_IDS = {tag: 1 + index for index, tag in enumerate(BIO)}
 
 
 def pad_batch(sentences: list[tuple[np.ndarray, ...]]) -> dict[str, np.ndarray]:
@@ -120,17 +122,21 @@ def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray,
     back = np.zeros((batch, longest, labels), dtype=np.int64)
     for t in range(1, longest):
         candidates = score[:, :, None] + transitions[None]
-        back[:, t] = candidates.argmax(1)
-        moved = candidates.max(1) + emissions[:, t]
+        best = candidates.argmax(1)
+        back[:, t] = best
+        moved = np.take_along_axis(candidates, best[:, None, :], 1)[:, 0] + emissions[:, t]
         score = np.where((t < lengths)[:, None], moved, score)
     score = score + end[None, :]
-    paths = []
-    for row in range(batch):
-        best = [int(score[row].argmax())]
-        for t in range(int(lengths[row]) - 1, 0, -1):
-            best.append(int(back[row, t, best[-1]]))
-        paths.append(best[::-1])
-    return paths
+    # Walk back from each sentence's last syllable, all sentences at once; a step past a sentence's
+    # end keeps the label it ends with.
+    rows = np.arange(batch)
+    path = np.zeros((batch, longest), dtype=np.int64)
+    current = score.argmax(1)
+    for t in range(longest - 1, -1, -1):
+        path[:, t] = current
+        if t:
+            current = np.where(t < lengths, back[rows, t, current], current)
+    return [path[row, :length].tolist() for row, length in enumerate(lengths.tolist())]
 
 
 def marginals(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray, start: np.ndarray,
@@ -239,14 +245,17 @@ class NeuralTagger:
         emissions = self.graph.run(**inputs)[0]
         lengths = inputs["lengths"]
         paths = viterbi(emissions, lengths, self.transitions, self.start, self.end)
-        probabilities = marginals(emissions, lengths, self.transitions, self.start, self.end)
+        named = [row for row, path in enumerate(paths) if any(path)]  # label 0 is O
+        probabilities = dict(zip(named, marginals(emissions[named], lengths[named], self.transitions,
+                                                  self.start, self.end))) if named else {}
         results = []
         for row, path in enumerate(paths):
-            tags = [BIO[label] for label in path]
             entities = []
-            for i, j, label in spans_from_bio([(k, k + 1) for k in range(len(tags))], tags):
-                confidence = float(np.mean([probabilities[row, k, path[k]] for k in range(i, j)]))
-                entities.append((i, j, label, round(confidence, 4)))
+            if row in probabilities:
+                chosen = probabilities[row][np.arange(len(path)), path]
+                tags = [BIO[label] for label in path]
+                for i, j, label in spans_from_bio([(k, k + 1) for k in range(len(tags))], tags):
+                    entities.append((i, j, label, round(float(chosen[i:j].mean()), 4)))
             results.append(entities)
         return results
 
