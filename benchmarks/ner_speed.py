@@ -7,8 +7,9 @@ Every tagger sees the same sentences (the first articles of each VNTC topic, spl
 stage). Printed, after a warm-up on a few sentences:
 * vnpipe ner: our CRF on words the segmenter found beforehand, one sentence at a time, and
   `tag_document` (two passes over each article, as the stage runs it);
-* vnpipe-neural ner: the ONNX BiLSTM-CRF on the same words, each article's sentences in one batched
-  call (as the stage runs it; every sentence is still tagged alone), and one sentence per call;
+* vnpipe-neural ner: the ONNX BiLSTM-CRF on the same words with its document pass, all articles'
+  sentences in one batched call (as the ner stage calls it for a part; every sentence is still tagged
+  alone), each article in one call, and one sentence per call;
 * vnpipe segment + ner: both, so the figure compares with underthesea's `ner`, which segments,
   POS-tags and chunks the sentence itself;
 * underthesea ner, one sentence at a time.
@@ -91,8 +92,10 @@ def main() -> None:
     rates = {
         "vnpipe ner (segmented), sentence by sentence": per_second(n, lambda: [tagger.tag(s, w) for s, w in inputs]),
         "vnpipe ner (segmented), tag_document": per_second(n, lambda: [tagger.tag_document(d) for d in by_document]),
+        "vnpipe-neural ner (segmented), all articles in one call": per_second(
+            n, lambda: neural.tag_documents(by_document)),
         "vnpipe-neural ner (segmented), one call per article": per_second(
-            n, lambda: [neural.tag_many(d) for d in by_document]),
+            n, lambda: [neural.tag_document(d) for d in by_document]),
         "vnpipe-neural ner (segmented), one call per sentence": per_second(
             n, lambda: [neural.tag(s, w) for s, w in inputs]),
         "vnpipe segment + ner, sentence by sentence": per_second(

@@ -245,6 +245,8 @@ def report_command(
     tags, a few documents with their entities highlighted), to open in any browser, offline."""
     from .outputs.report import write_report
 
+    _guarded(lambda: (checks.existing_folder("RUN", run_dir), out is None or checks.writable_file("--out", out),
+                      checks.at_least("--top", top, 1)))
     path = _guarded(lambda: write_report(run_dir, out, by, top))
     console.print(f"wrote {path} ({path.stat().st_size / 1000:,.0f} kB)", soft_wrap=True, markup=False)
 
@@ -315,7 +317,7 @@ def eval_ner_command(
     context: str = typer.Option("sentence", help="sentence: each sentence tagged alone (the protocol of published VLSP 2016 scores); document: our tagger also sees the other sentences of each document (the ner stage's two passes)."),
     gazetteer: bool = typer.Option(True, "--gazetteer/--no-gazetteer", help="--no-gazetteer scores our tagger without its hand-written name list."),
     train_dir: Optional[Path] = typer.Option(None, help="Folder holding the training files the model's training.json lists (for seen/unseen recall; default ../shared/eval/ner)."),
-    model: Optional[Path] = typer.Option(None, help="Score our tagger (vnpipe or vnpipe-neural) with the model in this folder (one `vnpipe train ner` or `train ner-neural` wrote) instead of the shipped one."),
+    model: Optional[Path] = typer.Option(None, help="Score our tagger (vnpipe or vnpipe-neural) with the model in this folder (one `vnpipe train ner` or `train ner-crf` wrote) instead of the shipped one."),
     errors: int = typer.Option(0, help="Also print this many sentences with errors, for reading."),
     limit: Optional[int] = typer.Option(None, help="Score only the first N sentences."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores (and errors) as JSON."),
@@ -477,32 +479,37 @@ def train_ws_command(
 
 @train_app.command("ner")
 def train_ner_command(
+    out: Path = typer.Option(Path("models/ner-neural"), help="Where to write the ONNX tagger (the vnpipe-neural backend reads models/ner-neural)."),
+    work: Path = typer.Option(Path("build/ner-neural"), help="Syllable vectors and checkpoints; a stopped run resumes from here."),
+    epochs: int = typer.Option(24, min=1, help="Training epochs (the best epoch on VLSP 2018 dev is kept)."),
+    threads: int = typer.Option(2, min=1, help="PyTorch threads."),
+    silver: int = typer.Option(0, help="Self-training: tag this many VNTC and Wikipedia sentences with --teacher and train on those it is sure of too."),
+    teacher: Optional[Path] = typer.Option(None, help="The model folder that tags the --silver sentences (one trained without them)."),
+) -> None:
+    """Train the default NER tagger, vnpipe-neural (BiLSTM-CRF, PyTorch; needs `pip install -e '.[train]'`) on VLSP 2016 and
+    2018 train and export it to ONNX (about 30 minutes on 2 cores, syllable vectors from ../shared/corpora included; `train ner-crf` trains the CRF)."""
+    from .train.ner_neural import Settings, train
+
+    _guarded(lambda: (checks.writable_folder("--out", out), checks.writable_folder("--work", work),
+                      checks.at_least("--silver", silver, 0), checks.existing_folder("--teacher", teacher),
+                      checks.required_with("--teacher", teacher, "--silver", silver > 0)))
+    summary = _guarded(lambda: train(out, work, settings=Settings(epochs=epochs, silver=silver), threads=threads,
+                                     teacher=teacher))
+    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+
+
+@train_app.command("ner-crf")
+def train_ner_crf_command(
     out: Path = typer.Option(Path("models/ner-unseen"), help="Where to write the NER model (the vnpipe-unseen tagger reads models/ner-unseen)."),
     holdout: float = typer.Option(0.0, help="Hold out this last fraction of each train file and score it."),
 ) -> None:
-    """Train the NER model for unseen names on VLSP 2016 and VLSP 2018 train (~10 CPU minutes; its name lists
+    """Train the CRF for unseen names (`--ner vnpipe-unseen`) on VLSP 2016 and VLSP 2018 train (~10 CPU minutes; its name lists
     and clusters are built first from ../shared/corpora when missing from OUT)."""
     from .train.ner import train
 
     _guarded(lambda: (checks.writable_folder("--out", out),
                       checks.within("--holdout", holdout, 0, 1, high_open=True)))
     print(json.dumps(train(out, holdout=holdout), ensure_ascii=False, indent=2, default=str))
-
-
-@train_app.command("ner-neural")
-def train_ner_neural_command(
-    out: Path = typer.Option(Path("models/ner-neural"), help="Where to write the ONNX tagger (the vnpipe-neural backend reads models/ner-neural)."),
-    work: Path = typer.Option(Path("build/ner-neural"), help="Syllable vectors and checkpoints; a stopped run resumes from here."),
-    epochs: int = typer.Option(16, min=1, help="Training epochs (the best epoch on VLSP 2018 dev is kept)."),
-    threads: int = typer.Option(2, min=1, help="PyTorch threads."),
-) -> None:
-    """Train the neural NER tagger (BiLSTM-CRF, PyTorch; needs `pip install -e '.[train]'`) on VLSP 2016 and
-    2018 train and export it to ONNX (~1 hour on 2 cores, syllable vectors from ../shared/corpora included)."""
-    from .train.ner_neural import Settings, train
-
-    _guarded(lambda: (checks.writable_folder("--out", out), checks.writable_folder("--work", work)))
-    summary = train(out, work, settings=Settings(epochs=epochs), threads=threads)
-    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
 
 
 @train_app.command("keywords")

@@ -67,6 +67,12 @@ class ModelFileMissing(VnpipeError):
                          "the models ship inside it.")
 
 
+class TrainingExtraMissing(VnpipeError):
+    def __init__(self, package: str) -> None:
+        super().__init__(f"training the neural NER tagger needs {package}, which vnpipe does not need to run: "
+                         "pip install -e '.[train]' (a CPU build of torch 2.13.0, onnx, gensim)")
+
+
 class InvalidSetting(VnpipeError):
     """A setting with a value it cannot have (see checks.py); raised before anything is read or written."""
 

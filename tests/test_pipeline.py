@@ -18,7 +18,7 @@ def test_every_stage_writes_parts_and_a_manifest(sample_run):
                                                                            "part-00000.parquet"]
     manifest = pd.read_json(sample_run / "ner" / "_manifest.json", typ="series")
     assert manifest["stage"] == "ner" and manifest["documents_in"] == 8 and manifest["documents_out"] == 8
-    assert manifest["model_checksum"].startswith("vnpipe-ner-")
+    assert manifest["model_checksum"].startswith("vnpipe-neural-")
 
 
 def test_sample_documents_come_through_every_stage(sample_run):

@@ -67,11 +67,16 @@ def syllables_of(sentence: str, words: list[Word]) -> list[tuple[int, int, int, 
     return syllables
 
 
-def gazetteer_tags(tokens: list[str], gazetteer: dict[tuple[str, ...], str]) -> list[str]:
-    """BIO tags of the longest gazetteer names found left to right (case-sensitive)."""
+def gazetteer_tags(tokens: list[str], gazetteer: dict[tuple[str, ...], str],
+                   starts: set[str] | None = None) -> list[str]:
+    """BIO tags of the longest gazetteer names found left to right (case-sensitive). `starts`, the
+    first syllables of the names, lets most positions be skipped without a look-up."""
     tags = ["O"] * len(tokens)
     i = 0
     while i < len(tokens):
+        if starts is not None and tokens[i] not in starts:
+            i += 1
+            continue
         for length in range(min(_GAZETTEER_MAX_SYLLABLES, len(tokens) - i), 0, -1):
             label = gazetteer.get(tuple(tokens[i:i + length]))
             if label:

@@ -148,7 +148,7 @@ def model_train_files(model_dir: Path, eval_dir: Path | None = None) -> list[Pat
     summary_path = Path(model_dir) / "training.json"
     if not summary_path.exists():
         raise ValueError(f"{summary_path} is missing, so the training names are unknown; "
-                         "retrain with `vnpipe train ner` or pass the training files")
+                         "retrain with `vnpipe train ner` (or `train ner-crf`) or pass the training files")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     relative = summary.get("train_files") or list(summary["train_sentences"])
     paths = [Path(eval_dir or SHARED_EVAL_DIR) / name for name in relative]
@@ -192,7 +192,7 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
     Speed counts the tagger only (`segment_seconds` is reported apart). `gazetteer=False` scores our
     tagger without its hand-written name list. Seen/unseen recall uses `train_files` (default: the
     files our model's training.json lists, under `train_dir`; underthesea's are unknown: no split).
-    `model_dir` scores a model of ours other than the shipped one (one `vnpipe train ner --out` wrote).
+    `model_dir` scores a model of ours other than the shipped one (one `vnpipe train ner` or `train ner-crf` wrote with `--out`).
     """
     if words not in (GOLD_WORDS, SEGMENTER_WORDS, PIPELINE_WORDS):
         raise ValueError(f"words must be {GOLD_WORDS!r}, {SEGMENTER_WORDS!r} or {PIPELINE_WORDS!r}, not {words!r}")

@@ -95,10 +95,25 @@ class Stage:
         """One output row for one document (with its `doc_id`)."""
         raise NotImplementedError
 
+    def process_batch(self, documents: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """The rows of several documents at once, for a model that is fast only in batches (as
+        spaCy's `nlp.pipe`), equal to `process` of each; None: the stage has no batched path."""
+        return None
+
     def run(self, documents: list[dict[str, Any]], sketch: bool = False) -> StageResult:
         """The rows (or with `sketch`, the sketches) of `documents`; a failure is an error row."""
-        compute = self.sketch if sketch else self.process
         result = StageResult()
+        if not sketch:
+            try:
+                rows = self.process_batch(documents)
+            except Exception:  # noqa: BLE001 - redone one document at a time, so the failure is its row
+                rows = None
+            if rows is not None:
+                for document, row in zip(documents, rows):
+                    row["doc_id"] = document["doc_id"]
+                    result.rows.append(row)
+                return result
+        compute = self.sketch if sketch else self.process
         for document in documents:
             try:
                 row = compute(document)

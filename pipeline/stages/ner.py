@@ -34,17 +34,26 @@ class Settings:
 def find_entities(text: str, sentences: list[dict[str, int]], tokens: list[dict[str, Any]],
                   backend: str, aliases: str | None = None) -> list[dict[str, Any]]:
     """Entities of `text` (start, end, label, text, canonical, confidence), offsets into `text`."""
-    spans = tag_document(text, sentences, tokens, backend)
-    names = canonical_names([(s, e, label, text[s:e]) for s, e, label, _ in spans], aliases_of(aliases), text)
-    return [{"text": text[s:e], "label": label, "start": s, "end": e, "canonical": name,
-             "confidence": confidence} for (s, e, label, confidence), name in zip(spans, names)]
+    return find_entities_many([(text, sentences, tokens)], backend, aliases)[0]
 
 
-def tag_document(text: str, sentences: list[dict[str, int]], tokens: list[dict[str, Any]],
-                 backend: str) -> list[tuple[int, int, str, float]]:
-    """Entity spans of every sentence, with offsets into `text`. A tagger that can see the whole
-    document (ours) tags it in two passes, so a name is tagged alike in every sentence."""
-    tagger = get_tagger(backend)
+def find_entities_many(documents: list[tuple[str, list[dict[str, int]], list[dict[str, Any]]]], backend: str,
+                       aliases: str | None = None) -> list[list[dict[str, Any]]]:
+    """`find_entities` of several documents (text, sentences, tokens); a network tags all their
+    sentences in one batched call, with the outputs it gives one document at a time."""
+    found = tag_documents([sentence_inputs(*document) for document in documents], backend)
+    results = []
+    for (text, sentences, _), document_found in zip(documents, found):
+        spans = _document_spans(text, sentences, document_found)
+        names = canonical_names([(s, e, label, text[s:e]) for s, e, label, _ in spans], aliases_of(aliases), text)
+        results.append([{"text": text[s:e], "label": label, "start": s, "end": e, "canonical": name,
+                         "confidence": confidence} for (s, e, label, confidence), name in zip(spans, names)])
+    return results
+
+
+def sentence_inputs(text: str, sentences: list[dict[str, int]], tokens: list[dict[str, Any]]
+                    ) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    """Each sentence's text and its words, offsets into the sentence: what a tagger reads."""
     words_by_sentence: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for token in tokens:
         words_by_sentence[token["sentence"]].append((token["start"], token["end"], token["pos"]))
@@ -53,12 +62,23 @@ def tag_document(text: str, sentences: list[dict[str, int]], tokens: list[dict[s
         start = sentence["start"]
         words = [(s - start, e - start, pos) for s, e, pos in words_by_sentence[index]]
         inputs.append((text[start:sentence["end"]], words))
+    return inputs
+
+
+def tag_documents(documents: list[list[tuple[str, list]]], backend: str) -> list[list[list[tuple]]]:
+    """Entity spans of every sentence of every document, offsets into the sentence. Our taggers see
+    the whole document (one name, one label); a network tags the sentences of all documents at once."""
+    tagger = get_tagger(backend)
+    if hasattr(tagger, "tag_documents"):
+        return tagger.tag_documents(documents)
     if hasattr(tagger, "tag_document"):
-        found = tagger.tag_document(inputs)
-    elif hasattr(tagger, "tag_many"):  # a network: every sentence alone, in batches
-        found = tagger.tag_many(inputs)
-    else:
-        found = [tagger.tag(sentence, words) for sentence, words in inputs]
+        return [tagger.tag_document(document) for document in documents]
+    return [[tagger.tag(sentence, words) for sentence, words in document] for document in documents]
+
+
+def _document_spans(text: str, sentences: list[dict[str, int]], found: list[list[tuple]]
+                    ) -> list[tuple[int, int, str, float]]:
+    """The sentences' entity spans as offsets into `text`, punctuation trimmed."""
     entities = []
     for sentence, sentence_entities in zip(sentences, found):
         for s, e, label, confidence in sentence_entities:
@@ -97,9 +117,15 @@ class Ner(Stage):
         return f"{tagger_checksum(self.settings.backend)}+{digests}"  # loads no model
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
-        offset_map = offset_map_of(document)
-        entities = find_entities(document["text"], document["sentences"], document["tokens"],
-                                 self.settings.backend, self.settings.aliases)
-        for entity in entities:
-            entity["orig_start"], entity["orig_end"] = offset_map.span_to_original(entity["start"], entity["end"])
-        return {"entities": entities}
+        return self.process_batch([document])[0]
+
+    def process_batch(self, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        found = find_entities_many([(d["text"], d["sentences"], d["tokens"]) for d in documents],
+                                   self.settings.backend, self.settings.aliases)
+        rows = []
+        for document, entities in zip(documents, found):
+            offset_map = offset_map_of(document)
+            for entity in entities:
+                entity["orig_start"], entity["orig_end"] = offset_map.span_to_original(entity["start"], entity["end"])
+            rows.append({"entities": entities})
+        return rows

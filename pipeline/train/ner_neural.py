@@ -10,6 +10,7 @@ Each epoch ends with a checkpoint in the work folder, so a stopped run resumes w
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import re
@@ -25,8 +26,9 @@ from ..backends.neural_ner import (BIO, CHAR_WIDTH, FEATURES_FILE, GRAPH_FILE, N
                                    VECTOR_VOCAB_FILE, Featurizer, pad_batch, viterbi)
 from ..backends.names import load_gazetteer, normalize_token, spans_from_bio, syllables_of
 from ..backends.nertag import GAZETTEER_FILE, LEARNED_NAMES_FILE, MODEL_DIR as CRF_MODEL_DIR, UNSEEN_MODEL_DIR
+from ..errors import TrainingExtraMissing
 from ..evaluate.ner import SHARED_EVAL_DIR, GoldSentence, read_conll, score
-from .ner import replacement_names, syllable_labels, with_replaced_names
+from .ner import UNLABELED, replacement_names, syllable_labels, unlabeled_texts, with_replaced_names
 from .syllable_vectors import build_vectors
 
 TRAIN_FILES = ("vlsp2016/word/train.conll", "vlsp2018/syllable/train.conll")
@@ -36,7 +38,7 @@ _SYLLABLE = re.compile(r"\S+")
 
 @dataclass(frozen=True)
 class Settings:
-    epochs: int = 16
+    epochs: int = 24
     batch: int = 64
     learning_rate: float = 2e-3
     decay: float = 0.88  # learning rate times this after each epoch
@@ -51,6 +53,11 @@ class Settings:
     word_dropout: float = 0.05  # a trained syllable read as unknown, so the vectors and characters learn too
     names_dropout: float = 0.2  # a sentence trained without its name-list matches
     seed: int = 1
+    # Self-training: this many sentences of VNTC and Wikipedia tagged by a teacher model (a model
+    # folder trained without them), those whose names it is sure of (every entity's confidence at
+    # least `silver_confidence`) added to the training data. 0: none.
+    silver: int = 0
+    silver_confidence: float = 0.95
 
 
 Example = tuple[list[str], list[str]]  # syllables, BIO labels
@@ -78,6 +85,52 @@ def training_examples(eval_dir: Path, names: dict) -> tuple[list[Example], int]:
         originals += examples_of(sentences)
         copies += examples_of(with_replaced_names(sentences, pool))
     return originals + copies, len(originals)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-Ỹ\"“])")
+_TOKEN = re.compile(r"\w+(?:[.'&+-]\w+)*|[^\w\s]", re.UNICODE)
+
+
+def unlabeled_sentences(count: int, every: int = 25, shortest: int = 8, longest: int = 60):
+    """`count` token lists from VNTC and Wikipedia, half from each: every `every`-th sentence of
+    `shortest` to `longest` tokens, in file order (the same sentences on every run)."""
+    per_corpus = count // 2
+    for corpus in UNLABELED:
+        taken = seen = 0
+        for text in unlabeled_texts([corpus]):
+            for paragraph in text.split("\n"):
+                for sentence in _SENTENCE_END.split(paragraph):
+                    tokens = _TOKEN.findall(sentence)
+                    if not shortest <= len(tokens) <= longest:
+                        continue
+                    seen += 1
+                    if seen % every == 0:
+                        yield tokens
+                        taken += 1
+                        if taken >= per_corpus:
+                            break
+                if taken >= per_corpus:
+                    break
+            if taken >= per_corpus:
+                break
+
+
+def silver_examples(teacher_dir: Path, count: int, confidence: float) -> list[Example]:
+    """Unlabeled sentences with the teacher's names, kept when it is sure of every one it found."""
+    from ..backends.neural_ner import NeuralTagger
+
+    teacher = NeuralTagger(teacher_dir)
+    sentences = list(unlabeled_sentences(count))
+    examples = []
+    for first in range(0, len(sentences), 256):
+        batch = sentences[first:first + 256]
+        for tokens, entities in zip(batch, teacher.tag_tokens(batch)):
+            if entities and all(c >= confidence for _, _, _, c in entities):
+                labels = ["O"] * len(tokens)
+                for i, j, label, _ in entities:
+                    labels[i:j] = [f"B-{label}"] + [f"I-{label}"] * (j - i - 1)
+                examples.append((tokens, labels))
+    return examples
 
 
 def vocabularies(examples: list[Example], min_count: int) -> tuple[list[str], str]:
@@ -205,8 +258,11 @@ def _entities(tags: list[str]) -> list[tuple[int, int, str]]:
 
 
 def train(out_dir: Path, work_dir: Path, eval_dir: Path = SHARED_EVAL_DIR, settings: Settings = Settings(),
-          threads: int = 2, log=print) -> dict:
+          threads: int = 2, teacher: Path | None = None, log=print) -> dict:
     """Train (or resume), keep the best dev epoch, export it to `out_dir`; returns the summary."""
+    for package in ("torch", "onnx", "gensim"):
+        if importlib.util.find_spec(package) is None:
+            raise TrainingExtraMissing(package)
     import torch
 
     torch.manual_seed(settings.seed)
@@ -223,12 +279,14 @@ def train(out_dir: Path, work_dir: Path, eval_dir: Path = SHARED_EVAL_DIR, setti
     names = load_gazetteer(name_lists[::-1])  # the hand-written list wins, as in the tagger
     examples, originals = training_examples(eval_dir, [load_gazetteer([p]) for p in name_lists])
     words, chars = vocabularies(examples[:originals], settings.min_word_count)
+    silver = silver_examples(teacher, settings.silver, settings.silver_confidence) if settings.silver else []
+    examples += silver
     featurizer = Featurizer(words, chars, vector_keys, names)
     featurized = [featurizer.sentence(tokens) for tokens, _ in examples]
     dev = examples_of(read_conll(Path(eval_dir) / DEV_FILE))
     dev_featurized = [featurizer.sentence(tokens) for tokens, _ in dev]
     dev_gold = [_entities(tags) for _, tags in dev]
-    log(f"{len(examples)} training sentences ({originals} original), {len(words)} syllables, "
+    log(f"{len(examples)} training sentences ({originals} original, {len(silver)} silver), {len(words)} syllables, "
         f"{len(chars)} characters, {len(vectors)} vectors; prepared in {time.perf_counter() - started:.0f} s")
 
     model = build_model(settings, len(words) + 2, len(chars) + 2, vectors)
@@ -296,7 +354,8 @@ def train(out_dir: Path, work_dir: Path, eval_dir: Path = SHARED_EVAL_DIR, setti
         shutil.copyfile(source, out_dir / target)
     best_epoch = max(history, key=lambda h: h["dev_f1"])
     summary = {"backend": "vnpipe-neural", "train_files": list(TRAIN_FILES), "dev_file": DEV_FILE,
-               "sentences": len(examples), "original_sentences": originals, "settings": asdict(settings),
+               "sentences": len(examples), "original_sentences": originals, "silver_sentences": len(silver),
+               "teacher": str(teacher) if teacher else None, "settings": asdict(settings),
                "vectors": json.loads((work_dir / "vectors.json").read_text(encoding="utf-8"))
                if (work_dir / "vectors.json").exists() else None,
                "best_epoch": best_epoch, "history": history, "threads": threads,
