@@ -48,6 +48,7 @@ PHRASE_HEAD_POS = frozenset({"N", "Nb"})  # a noun phrase: common or borrowed no
 PHRASE_MODIFIER_POS = frozenset({"N", "A"})  # ... + the noun or adjective after it
 HEAD_NOUN_POS = frozenset({"N", "Nc", "Ne"})  # a learned term starting with one of these is a noun (`cô gái`)
 MAX_TERM_SYLLABLES = 4  # the longest learned terms
+TOPIC_POS = frozenset({"V", "A", "X"})  # verbs, adjectives and unknown words may be topics (`khởi_nghiệp`)
 TOPIC_MAX_SHARE = 0.03  # a learned verb or adjective in more of the corpora's documents is too common to be a topic
 LEAD_SENTENCES = 2  # the title and the lead  # a noun phrase: common noun + the noun or adjective after it
 BACKGROUND_DIR = model_dir("keywords")
@@ -253,7 +254,8 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
             if token["pos"] in CASED_POS:
                 proper.append(len(terms))
             terms.append(word if token["pos"] in CASED_POS else word.lower())
-        elif ("_" in word and term_key(word) in terms_model and terms_model.share(term_key(word)) <= TOPIC_MAX_SHARE
+        elif (token["pos"] in TOPIC_POS and "_" in word and term_key(word) in terms_model
+              and terms_model.share(term_key(word)) <= TOPIC_MAX_SHARE
               and not (token["pos"] == "A" and follows)):  # `game trực_tuyến`: an adjective modifying a noun
             terms.append(word.lower())
             topical.add(word.lower())
@@ -344,6 +346,14 @@ class DocumentFrequencies:
         """The documents the term is in (0: never seen)."""
         return self.counts.get(term, 0)
 
+    def share(self, term: str) -> float:
+        """The share of the documents the term is in."""
+        return self.count(term) / max(self.documents, 1)
+
+    def learned(self, term: str) -> bool:
+        """Whether the term is a learned multi-word term (only `BlendedFrequencies` know them)."""
+        return False
+
     def idf(self, term: str) -> float:
         # scikit-learn's smooth idf; a term the model has never seen has document frequency 0.
         return math.log((1 + self.documents) / (1 + self.count(term))) + 1
@@ -426,6 +436,25 @@ class BlendedFrequencies:
             return round(seen + wiki * share)
         return round(news * self.base.documents / max(self.news, 1) + wiki)
 
+    def share(self, term: str) -> float:
+        """The term's largest share of the documents of one corpus: established vocabulary of news
+        (`chung_cư`) or of Wikipedia is established, even if the other corpus rarely has it."""
+        shares = [self.base.share(term)]
+        news, wiki = self.terms.document_counts.get(term_key(term), (0, 0))[:2]
+        if wiki and self.wiki:
+            seen = self.base.count(term)
+            scale = min(1.0, seen / self.base.documents / (news / self.news)) if seen and news else float(not seen)
+            shares.append(wiki * scale / self.wiki)
+            if not seen:
+                shares.append(news / max(self.news, 1))
+        if self.corpus is not None:
+            shares.append(self.corpus.share(term))
+        return max(shares)
+
+    def learned(self, term: str) -> bool:
+        key = term_key(term)
+        return " " in key and key in self.terms
+
     idf = DocumentFrequencies.idf
 
 
@@ -475,8 +504,6 @@ def select(terms: list[str], frequencies: DocumentFrequencies, settings: Setting
     mentions = Counter(terms)
     truncated = truncated or Counter()
     topical, leading = set(topical), set(leading)
-    min_noun_documents = settings.min_noun_share * frequencies.documents
-    generic_documents = settings.generic_min_share * frequencies.documents
     counted = set(counted)
     eligible: list[tuple[str, float]] = []
     for term, score in score_terms(terms, frequencies):
@@ -492,10 +519,11 @@ def select(terms: list[str], frequencies: DocumentFrequencies, settings: Setting
         elif is_name(term):
             if documents < KNOWN_NAME_DOCUMENTS and mentions[term] < settings.name_min_mentions:
                 continue
-        elif documents < min_noun_documents and (truncated[term] == mentions[term]
+        elif frequencies.share(term) < settings.min_noun_share and (truncated[term] == mentions[term]
                                                  or not is_new_term(term, mentions, frequencies, settings)):
             continue
-        elif documents >= generic_documents and frequencies.sections.get(term, 0) >= settings.generic_min_sections:
+        elif (frequencies.share(term) >= settings.generic_min_share
+              and frequencies.sections.get(term, 0) >= settings.generic_min_sections):
             continue
         eligible.append((term, score))
     longer = [term for term, _ in eligible if "_" in term]
@@ -552,10 +580,11 @@ def _same_concept(short: str, long: str) -> bool:
 def is_new_term(term: str, mentions: Counter, frequencies: DocumentFrequencies, settings: Settings) -> bool:
     """Whether a common noun or phrase rarer than the floor is rather vocabulary newer than the
     frequencies, as the document repeats it: a word they never saw (`livestream`), or a phrase whose
-    head is established vocabulary (`trí_tuệ nhân_tạo`)."""
-    floor = settings.min_noun_share * frequencies.documents
-    return mentions[term] >= settings.new_term_min_mentions and (not frequencies.count(term) or any(
-        frequencies.count(head) >= floor for head in _heads(term, mentions)))
+    head is established vocabulary (`trí_tuệ nhân_tạo`), or a learned multi-word term (`tầng_hầm`,
+    `điện_toán_đám_mây`: a collocation of the corpora the terms were learned from)."""
+    return mentions[term] >= settings.new_term_min_mentions and (
+        not frequencies.count(term) or frequencies.learned(term)
+        or any(frequencies.share(head) >= settings.min_noun_share for head in _heads(term, mentions)))
 
 
 def _heads(term: str, mentions: Counter) -> list[str]:

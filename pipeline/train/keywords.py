@@ -77,7 +77,8 @@ def _terms_of_run(run: Path, section_field: str):
 TERM_CORPORA = (VNTC, VNTC.parent / "viwiki")  # 2006-2007 news; 2017 Wikipedia (today's technology, companies)
 MAX_TERM_SYLLABLES = 4
 MIN_TERM_COUNT = 15  # a multi-syllable term must occur this often in the corpora
-MIN_TERM_NPMI = 0.3  # ... and its weakest split must be this strong a collocation
+MIN_TERM_NPMI = 0.3  # ... and its weakest split must be this strong a collocation (3 or 4 syllables) ...
+MIN_PAIR_NPMI = 0.1  # ... or this (2 syllables: `khởi nghiệp` 0.21, `người bán` 0.11, of two frequent syllables)
 FRAGMENT_SHARE = 0.9  # a run this often inside one longer run is a fragment of it
 MIN_WORD_OCCURRENCES = 20  # single syllables: kept (for their document frequencies) when this frequent
 # Grammatical words (of models/keywords/stopwords_vi.txt, which also lists pronouns and vague nouns):
@@ -170,7 +171,7 @@ def _collocations(occurrences: Counter, syllables: int) -> list[tuple[str, float
                                     * occurrences.get(" ".join(words[i:]), count) / syllables))
                       for i in range(1, len(words)))
         npmi = weakest / -math.log(p)
-        if npmi >= MIN_TERM_NPMI:
+        if npmi >= (MIN_PAIR_NPMI if len(words) == 2 else MIN_TERM_NPMI):
             kept.append((gram, npmi))
     # A run nearly always inside one longer run (`thủ bóng` of `cầu thủ bóng`) is a fragment, not a term.
     widest: Counter = Counter()
