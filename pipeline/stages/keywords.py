@@ -174,7 +174,8 @@ def join_learned_terms(tokens: list[dict[str, Any]], inside: tuple[list[int], li
         else:
             run = tokens[i:i + best]
             joined.append({**run[0], "text": " ".join(t["text"] for t in run), "end": run[-1]["end"],
-                           "pos": "N" if run[0]["pos"] in HEAD_NOUN_POS else run[0]["pos"]})
+                           "pos": "N" if run[0]["pos"] in HEAD_NOUN_POS else run[0]["pos"],
+                           "parts": [t for t in run if " " in t["text"].strip()]})
         i += best
     return joined
 
@@ -249,18 +250,24 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
                 adjectival.add(phrase)
         else:
             phrase = None
-        if token["pos"] in KEYWORD_POS:
-            nouns.add(word.lower())
-            if token["pos"] in CASED_POS:
-                proper.append(len(terms))
-            terms.append(word if token["pos"] in CASED_POS else word.lower())
-        elif (token["pos"] in TOPIC_POS and "_" in word and term_key(word) in terms_model
-              and terms_model.share(term_key(word)) <= TOPIC_MAX_SHARE
-              and not (token["pos"] == "A" and follows)):  # `game trực_tuyến`: an adjective modifying a noun
-            terms.append(word.lower())
-            topical.add(word.lower())
-        if token["start"] < lead_end and terms and token["pos"] in KEYWORD_POS:
-            leading.add(terms[-1])
+        # A joined term also counts for the words of two or more syllables it was joined from
+        # (`đường_dây` and `lừa_đảo` of `đường dây lừa đảo`), never for single syllables (`gái` of `cô gái`).
+        for part in [token] + token.get("parts", []):
+            part_word = "_".join(part["text"].split())
+            if part["pos"] in KEYWORD_POS:
+                nouns.add(part_word.lower())
+                if part["pos"] in CASED_POS:
+                    proper.append(len(terms))
+                terms.append(part_word if part["pos"] in CASED_POS else part_word.lower())
+            elif (part["pos"] in TOPIC_POS and "_" in part_word and term_key(part_word) in terms_model
+                  and terms_model.share(term_key(part_word)) <= TOPIC_MAX_SHARE
+                  and not (part["pos"] == "A" and follows and part is token)):  # `game trực_tuyến`: a modifier
+                terms.append(part_word.lower())
+                topical.add(part_word.lower())
+            else:
+                continue
+            if token["start"] < lead_end:
+                leading.add(terms[-1])
         previous = {"word": word.lower(), "end": token["end"], "sentence": token["sentence"], "phrase": phrase,
                     "collective": ""} if token["pos"] in PHRASE_HEAD_POS else None
     if proper:
@@ -353,6 +360,10 @@ class DocumentFrequencies:
     def learned(self, term: str) -> bool:
         """Whether the term is a learned multi-word term (only `BlendedFrequencies` know them)."""
         return False
+
+    def section_share(self, term: str) -> float:
+        """The share of the documents whose sections `sections` counts the term is in."""
+        return self.share(term)
 
     def idf(self, term: str) -> float:
         # scikit-learn's smooth idf; a term the model has never seen has document frequency 0.
@@ -455,6 +466,9 @@ class BlendedFrequencies:
         key = term_key(term)
         return " " in key and key in self.terms
 
+    def section_share(self, term: str) -> float:
+        return self.base.share(term)  # the sections are VNTC's topics
+
     idf = DocumentFrequencies.idf
 
 
@@ -522,7 +536,7 @@ def select(terms: list[str], frequencies: DocumentFrequencies, settings: Setting
         elif frequencies.share(term) < settings.min_noun_share and (truncated[term] == mentions[term]
                                                  or not is_new_term(term, mentions, frequencies, settings)):
             continue
-        elif (frequencies.share(term) >= settings.generic_min_share
+        elif (frequencies.section_share(term) >= settings.generic_min_share
               and frequencies.sections.get(term, 0) >= settings.generic_min_sections):
             continue
         eligible.append((term, score))
