@@ -175,7 +175,7 @@ def join_learned_terms(tokens: list[dict[str, Any]], inside: tuple[list[int], li
             run = tokens[i:i + best]
             joined.append({**run[0], "text": " ".join(t["text"] for t in run), "end": run[-1]["end"],
                            "pos": "N" if run[0]["pos"] in HEAD_NOUN_POS else run[0]["pos"],
-                           "parts": [t for t in run if " " in t["text"].strip()]})
+                           "parts": [t for t in run if " " in t["text"].strip()], "last_pos": run[-1]["pos"]})
         i += best
     return joined
 
@@ -250,6 +250,8 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
                 adjectival.add(phrase)
         else:
             phrase = None
+        if token.get("last_pos") == "A":  # `trí_tuệ nhân_tạo` joined: a noun and its adjective, as above
+            adjectival.add(word.lower())
         # A joined term also counts for the words of two or more syllables it was joined from
         # (`đường_dây` and `lừa_đảo` of `đường dây lừa đảo`), never for single syllables (`gái` of `cô gái`).
         for part in [token] + token.get("parts", []):
@@ -261,7 +263,7 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
                 terms.append(part_word if part["pos"] in CASED_POS else part_word.lower())
             elif (part["pos"] in TOPIC_POS and "_" in part_word and term_key(part_word) in terms_model
                   and terms_model.share(term_key(part_word)) <= TOPIC_MAX_SHARE
-                  and not (part["pos"] == "A" and follows and part is token)):  # `game trực_tuyến`: a modifier
+                  and not (part["pos"] == "A" and (follows or part is not token))):  # `game trực_tuyến`: a modifier
                 terms.append(part_word.lower())
                 topical.add(part_word.lower())
             else:
@@ -541,9 +543,9 @@ def select(terms: list[str], frequencies: DocumentFrequencies, settings: Setting
             continue
         eligible.append((term, score))
     longer = [term for term, _ in eligible if "_" in term]
-    # A noun and adjective the frequencies never saw stand for the noun even when the phrase is no
+    # A noun and adjective rare in the frequencies stand for the noun even when the phrase is no
     # keyword itself: `trí_tuệ` ("intellect") mentioned only in `trí_tuệ_nhân_tạo` would misname the subject.
-    new_phrases = [term for term in adjectival if not frequencies.count(term)]
+    new_phrases = [term for term in adjectival if frequencies.share(term) < settings.min_noun_share]
     eligible = [(term, score) for term, score in eligible if not part_of_longer(term, longer, mentions)
                 and not part_of_longer(term, new_phrases, mentions, heads_only=True)]
     chosen: list[tuple[str, float]] = []
