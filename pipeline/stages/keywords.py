@@ -596,11 +596,12 @@ def _same_concept(short: str, long: str) -> bool:
 def is_new_term(term: str, mentions: Counter, frequencies: DocumentFrequencies, settings: Settings) -> bool:
     """Whether a common noun or phrase rarer than the floor is rather vocabulary newer than the
     frequencies, as the document repeats it: a word they never saw (`livestream`), or a phrase whose
-    head is established vocabulary (`trí_tuệ nhân_tạo`), or a learned multi-word term (`tầng_hầm`,
-    `điện_toán_đám_mây`: a collocation of the corpora the terms were learned from)."""
-    return mentions[term] >= settings.new_term_min_mentions and (
-        not frequencies.count(term) or frequencies.learned(term)
-        or any(frequencies.share(head) >= settings.min_noun_share for head in _heads(term, mentions)))
+    head is established vocabulary (`trí_tuệ nhân_tạo`); a learned multi-word term (`tầng_hầm`,
+    `điện_toán_đám_mây`: a collocation of the corpora the terms were learned from) needs one mention less."""
+    if frequencies.learned(term):  # a collocation of the corpora, not a one-off phrase: once less is enough
+        return mentions[term] >= settings.new_term_min_mentions - 1
+    return mentions[term] >= settings.new_term_min_mentions and (not frequencies.count(term) or any(
+        frequencies.share(head) >= settings.min_noun_share for head in _heads(term, mentions)))
 
 
 def _heads(term: str, mentions: Counter) -> list[str]:
