@@ -158,14 +158,14 @@ def join_learned_terms(tokens: list[dict[str, Any]], inside: tuple[list[int], li
     i = 0
     while i < len(tokens):
         best = 1
-        if not _inside(tokens[i]["start"], inside) and _is_word(tokens[i]["text"]):
+        if not _inside(tokens[i]["start"], inside) and _is_word(tokens[i]):
             syllables = len(tokens[i]["text"].split())
             for j in range(i + 1, len(tokens)):
                 token, before = tokens[j], tokens[j - 1]
                 syllables += len(token["text"].split())
                 if (syllables > MAX_TERM_SYLLABLES or token["sentence"] != before["sentence"]
                         or token["start"] != before["end"] + 1 or _inside(token["start"], inside)
-                        or not _is_word(token["text"])):
+                        or not _is_word(token)):
                     break
                 if term_key(" ".join(t["text"] for t in tokens[i:j + 1])) in terms:
                     best = j + 1 - i
@@ -180,8 +180,10 @@ def join_learned_terms(tokens: list[dict[str, Any]], inside: tuple[list[int], li
     return joined
 
 
-def _is_word(text: str) -> bool:
-    return any(c.isalpha() for c in text) and not _NUMBER_LIKE.match(text)
+def _is_word(token: dict[str, Any]) -> bool:
+    """Whether a token may be part of a joined term: no number (`2007`, `III`) or punctuation."""
+    return (any(c.isalpha() for c in token["text"]) and not _NUMBER_LIKE.match(token["text"])
+            and not _is_number(token))
 
 
 def document_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]]) -> list[str]:
@@ -548,6 +550,9 @@ def select(terms: list[str], frequencies: DocumentFrequencies, settings: Setting
     new_phrases = [term for term in adjectival if frequencies.share(term) < settings.min_noun_share]
     eligible = [(term, score) for term, score in eligible if not part_of_longer(term, longer, mentions)
                 and not part_of_longer(term, new_phrases, mentions, heads_only=True)]
+    # A verb phrase ending in a keyword is that keyword's concept (`gặp_sự_cố` of `sự_cố`).
+    eligible = [(term, score) for term, score in eligible
+                if term not in topical or not any(term.endswith(f"_{other}") for other, _ in eligible)]
     chosen: list[tuple[str, float]] = []
     names = 0
     for term, score in merge_near_duplicates(eligible, mentions, settings):
