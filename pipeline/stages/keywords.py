@@ -1,21 +1,26 @@
 """The keywords stage: the top words and entities of each document by TF-IDF on segmented words
 (so that `trí_tuệ_nhân_tạo` and `Sam_Altman` stay whole), and the tags of the user's rules.
 
-Document frequencies come from a background model fitted on VNTC news (models/keywords, the
-default: a document's keywords do not depend on what else is in the run) or from the run's own
-corpus (scikit-learn's TfidfVectorizer). Scores are TfidfVectorizer's defaults: raw term count
-times smooth idf, l2-normalized over all the document's candidate terms (a phrase the background
-never saw takes the idf of its head).
+Terms: entity names, nouns and noun phrases, and learned terms (models/keywords/terms.tsv:
+collocations of VNTC and viwiki): words the segmenter split that make one are joined (`tiền ảo`,
+`cô gái`), and those tagged as verbs or adjectives (`khởi_nghiệp`) may be keywords as topics.
+
+Document frequencies come from a background model (models/keywords: VNTC news counted by term, plus
+viwiki's documents from the learned terms; the default: a document's keywords do not depend on
+what else is in the run), the run's own corpus, or both (`combined`). Scores are TfidfVectorizer's
+defaults: raw term count times smooth idf, l2-normalized over all the document's candidate terms
+(a phrase the background never saw takes the idf of its head).
 
 Which terms may be keywords (see `select`): a common noun or noun phrase must be established
-vocabulary (in at least `min_noun_share` of the documents the frequencies were counted on: rare
-nouns and one-off phrases identify a document but say nothing of what it is about), or newer than
-the frequencies and repeated (`new_term_min_mentions`: `trí_tuệ_nhân_tạo` in today's news, unseen
-in 2007's), and not too generic (`công_ty`: common and spread alike over the frequencies' sections),
-a unit or period (`USD`, `quý`: next to numbers) or a part of a longer keyword (`mây`); a name must
-be known to the frequencies (in at least 3 of their documents) or mentioned at least
-`name_min_mentions` times in the document (so `OpenAI` in an article about it, not every passer-by);
-and at most `max_names` names make the top k, the best scored ones. Credit lines (`Tác giả: …`)
+vocabulary (in at least `min_noun_share` of the documents of one corpus: rare nouns and one-off
+phrases identify a document but say nothing of what it is about), or newer than the frequencies
+and repeated (`new_term_min_mentions`, one less for a learned term: `trí_tuệ_nhân_tạo` in today's
+news), and not too generic (`công_ty`: common and spread alike over VNTC's sections), a unit or
+period (`USD`, `quý`: next to numbers) or a part of a longer keyword (`mây`); a verb or adjective
+must be a topic (a learned term, rare in the corpora, repeated); a name must be known to the
+frequencies (in at least 3 of their documents) or mentioned at least `name_min_mentions` times.
+One entry per concept (`merge_near_duplicates`), and at most `max_names` names make the top k
+besides the central ones (many mentions, or in the title or lead). Credit lines (`Tác giả: …`)
 give no terms.
 """
 from __future__ import annotations
