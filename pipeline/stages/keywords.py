@@ -54,6 +54,7 @@ PHRASE_MODIFIER_POS = frozenset({"N", "A"})  # ... + the noun or adjective after
 HEAD_NOUN_POS = frozenset({"N", "Nc", "Ne"})  # a learned term starting with one of these is a noun (`cô gái`)
 MAX_TERM_SYLLABLES = 4  # the longest learned terms
 TOPIC_POS = frozenset({"V", "A", "X"})  # verbs, adjectives and unknown words may be topics (`khởi_nghiệp`)
+TOPIC_MIN_MENTIONS = 3  # ... and mentioned this often in the document (once less when one is in the title or lead)
 TOPIC_MAX_SHARE = 0.03  # a learned verb or adjective in more of the corpora's documents is too common to be a topic
 LEAD_SENTENCES = 2  # the title and the lead  # a noun phrase: common noun + the noun or adjective after it
 BACKGROUND_DIR = model_dir("keywords")
@@ -285,7 +286,14 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
             if terms[i].lower() in common:
                 leading.discard(terms[i])
                 terms[i] = terms[i].lower()
-    return ScannedTerms(terms, truncated, adjectival, topical - nouns, leading)
+    # A verb or adjective is a candidate only where the document makes it a topic, coming back to it
+    # (so that the verbs of every document do not thin the scores of its nouns).
+    topical -= nouns
+    uses = Counter(term for term in terms if term in topical)
+    passing = {term for term in topical if uses[term] >= TOPIC_MIN_MENTIONS - (term in leading)}
+    terms = [term for term in terms if term not in topical or term in passing]
+    topical = passing
+    return ScannedTerms(terms, truncated, adjectival, topical, leading)
 
 
 def _merged_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
@@ -449,7 +457,8 @@ class BlendedFrequencies:
     def _count(self, term: str) -> int:
         seen = self.base.count(term)
         news, wiki = self.terms.document_counts.get(term_key(term), (0, 0))[:2]
-        if not news and not wiki:
+        if (not news and not wiki) or (not seen and is_name(term)):
+            # The learned terms are lower-cased: a name the news never had may be a common word there (`AI`, `ai`).
             return seen
         if seen:
             share = min(1.0, seen / self.base.documents / (news / self.news)) if news else 0.0
@@ -461,7 +470,7 @@ class BlendedFrequencies:
         (`chung_cư`) or of Wikipedia is established, even if the other corpus rarely has it."""
         shares = [self.base.share(term)]
         news, wiki = self.terms.document_counts.get(term_key(term), (0, 0))[:2]
-        if wiki and self.wiki:
+        if wiki and self.wiki and (self.base.count(term) or not is_name(term)):
             seen = self.base.count(term)
             scale = min(1.0, seen / self.base.documents / (news / self.news)) if seen and news else float(not seen)
             shares.append(wiki * scale / self.wiki)
@@ -536,9 +545,7 @@ def select(terms: list[str], frequencies: DocumentFrequencies, settings: Setting
         if term in counted:
             continue
         if term in topical:
-            # A verb or adjective is a keyword only as a topic the document keeps coming back to.
-            if mentions[term] < settings.new_term_min_mentions - (term in leading):
-                continue
+            pass  # a verb or adjective the document makes a topic (see `scan_terms`)
         elif is_name(term):
             if documents < KNOWN_NAME_DOCUMENTS and mentions[term] < settings.name_min_mentions:
                 continue
