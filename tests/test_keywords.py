@@ -173,7 +173,7 @@ def test_the_summary_has_top_terms_overall_and_per_folder(tagged_run):
     assert rows[("(all)", "entity", 1)] == ("Việt Nam", "LOC", 3)
     assert rows[("(all)", "tag", 1)] == ("people", "", 5)  # Robusta, a coffee, is no longer taken for a person
     assert rows[("tin-cong-nghe", "entity", 1)] == ("Nvidia", "ORG", 1)
-    assert [rows[("tin-cong-nghe", "keyword", rank)][0] for rank in (1, 2, 3)] == ["dữ_liệu", "Nvidia", "OpenAI"]
+    assert [rows[("tin-cong-nghe", "keyword", rank)][0] for rank in (1, 2, 3)] == ["Nvidia", "OpenAI", "Sam_Altman"]
 
 
 def test_the_summary_groups_by_a_metadata_field(tagged_run):
@@ -334,13 +334,13 @@ def test_a_verb_is_a_keyword_when_it_is_the_topic():
             "Nhiều quỹ vẫn rót tiền cho các công ty khởi nghiệp có lãi.\n"
             "Theo các nhà đầu tư, khởi nghiệp trong lĩnh vực thanh toán vẫn hút vốn.")
     scanned = scan_terms(segmented(text), [], LEARNED)
-    # `khởi_nghiệp` (tagged a verb) and `thanh_toán` are learned terms rare enough to be topics;
-    # `cho biết` ("said") is not (in a third of the documents)
-    assert {"khởi_nghiệp", "thanh_toán"} <= scanned.topical
+    # `khởi_nghiệp` (tagged a verb) and `thanh_toán` are learned terms rare enough to be topics
+    # (`cho biết`, "said", in a third of the documents, is not), but only `khởi_nghiệp` is one of
+    # this text: three mentions. `thanh_toán`, once, is no candidate at all
+    assert scanned.topical == {"khởi_nghiệp"} and "thanh_toán" not in scanned.terms
     frequencies = DocumentFrequencies(6000, {"vốn": 391, "quỹ": 150, "nhà_đầu_tư": 300, "lĩnh_vực": 600})
     chosen = dict(select(scanned.terms, frequencies, Settings(min_score=0), topical=scanned.topical))
-    # three mentions make it the topic; one does not
-    assert "khởi_nghiệp" in chosen and "thanh_toán" not in chosen
+    assert "khởi_nghiệp" in chosen
 
 
 def test_one_entry_per_concept():

@@ -51,9 +51,10 @@ KEYWORD_POS = frozenset({"N", "Np", "NNP", "Ny", "Nb"})
 CASED_POS = frozenset({"Np", "NNP", "Ny"})  # proper nouns and abbreviations keep their case
 PHRASE_HEAD_POS = frozenset({"N", "Nb"})  # a noun phrase: common or borrowed noun (`game`) ...
 PHRASE_MODIFIER_POS = frozenset({"N", "A"})  # ... + the noun or adjective after it
-HEAD_NOUN_POS = frozenset({"N", "Nc", "Ne"})  # a learned term starting with one of these is a noun (`cô gái`)
+HEAD_NOUN_POS = frozenset({"N", "Nc", "Ne", "Ns"})  # a learned term starting with one of these is a noun (`con gái`),
+# and so is one of a pronoun and a noun (`cô gái`)
 MAX_TERM_SYLLABLES = 4  # the longest learned terms
-TOPIC_POS = frozenset({"V", "A", "X"})  # verbs, adjectives and unknown words may be topics (`khởi_nghiệp`)
+TOPIC_POS = frozenset({"V", "Vb", "A", "X"})  # verbs, adjectives and unknown words may be topics (`khởi_nghiệp`)
 TOPIC_MIN_MENTIONS = 3  # ... and mentioned this often in the document (once less when one is in the title or lead)
 TOPIC_MAX_SHARE = 0.03  # a learned verb or adjective in more of the corpora's documents is too common to be a topic
 LEAD_SENTENCES = 2  # the title and the lead  # a noun phrase: common noun + the noun or adjective after it
@@ -180,7 +181,8 @@ def join_learned_terms(tokens: list[dict[str, Any]], inside: tuple[list[int], li
         else:
             run = tokens[i:i + best]
             joined.append({**run[0], "text": " ".join(t["text"] for t in run), "end": run[-1]["end"],
-                           "pos": "N" if run[0]["pos"] in HEAD_NOUN_POS else run[0]["pos"],
+                           "pos": "N" if run[0]["pos"] in HEAD_NOUN_POS or (run[0]["pos"] == "P" and run[-1]["pos"] == "N")
+                           else run[0]["pos"],
                            "parts": [t for t in run if " " in t["text"].strip()], "last_pos": run[-1]["pos"]})
         i += best
     return joined
