@@ -587,18 +587,15 @@ def merge_near_duplicates(eligible: list[tuple[str, float]], mentions: Counter,
                           settings: Settings) -> list[tuple[str, float]]:
     """One entry per concept: of a term and a longer one that begins with it (`thủ_tướng`,
     `thủ_tướng_chính_phủ`; `tiền`, `tiền_ảo`), or of two names one of which contains the other
-    (`Bạch_Mai`, `Bệnh_viện_Bạch_Mai`), only one stays: the longer when the document uses it as
-    often or it is frequent itself (`new_term_min_mentions`), else the shorter. A term that only
-    modifies a longer one is another concept and stays (`dữ_liệu` of `trung_tâm_dữ_liệu`)."""
+    (`Bạch_Mai`, `Bệnh_viện_Bạch_Mai`), only one stays: the one the document mentions most (a
+    phrase's mentions count for its head too), the longer on a tie. A term that only modifies a
+    longer one is another concept and stays (`dữ_liệu` of `trung_tâm_dữ_liệu`)."""
     dropped: set[str] = set()
     for short, _ in eligible:
         for long, _ in eligible:
             if long == short or short in dropped or long in dropped or not _same_concept(short, long):
                 continue
-            if mentions[long] >= mentions[short] or mentions[long] >= settings.new_term_min_mentions:
-                dropped.add(short)
-            else:
-                dropped.add(long)
+            dropped.add(short if mentions[long] >= mentions[short] else long)
     return [(term, score) for term, score in eligible if term not in dropped]
 
 

@@ -78,7 +78,7 @@ TERM_CORPORA = (VNTC, VNTC.parent / "viwiki")  # 2006-2007 news; 2017 Wikipedia 
 MAX_TERM_SYLLABLES = 4
 MIN_TERM_COUNT = 15  # a multi-syllable term must occur this often in the corpora
 MIN_TERM_NPMI = 0.3  # ... and its weakest split must be this strong a collocation (3 or 4 syllables) ...
-MIN_PAIR_NPMI = 0.1  # ... or this (2 syllables: `khởi nghiệp` 0.21, `người bán` 0.11, of two frequent syllables)
+MIN_PAIR_NPMI = 0.2  # ... or this (2 syllables, often of two frequent ones: `khởi nghiệp` 0.21)
 FRAGMENT_SHARE = 0.9  # a run this often inside one longer run is a fragment of it
 MIN_WORD_OCCURRENCES = 20  # single syllables: kept (for their document frequencies) when this frequent
 # Grammatical words (of models/keywords/stopwords_vi.txt, which also lists pronouns and vague nouns):
