@@ -64,7 +64,7 @@ def run_command(
     aliases: Optional[Path] = typer.Option(None, help="A CSV `alias,canonical` of extra entity name variants."),
     top_k: int = typer.Option(10, help="Keywords per document."),
     min_score: float = typer.Option(0.05, help="Lowest TF-IDF score a keyword may have."),
-    document_frequencies: str = typer.Option(Keywords.Settings.document_frequencies, help="Keyword document frequencies: background (models/keywords, fitted on VNTC) or corpus (this run's documents)."),
+    document_frequencies: str = typer.Option(Keywords.Settings.document_frequencies, help="Keyword document frequencies: background (models/keywords: VNTC news and viwiki), corpus (this run's documents) or combined (both)."),
     tag_rules: Optional[Path] = typer.Option(None, help="A YAML file of tag rules: tag -> keywords, entities, labels, regex."),
     workers: Optional[int] = typer.Option(None, help="Worker processes (local) or Dask workers; default: this machine's cores."),
     engine: str = typer.Option("local", help="local (worker processes on this machine) or dask (dask.distributed)."),
@@ -525,6 +525,17 @@ def train_keywords_command(
     _guarded(lambda: (checks.writable_folder("--out", out), checks.existing_folder("--run", run_dir),
                       checks.at_least("--per-topic", per_topic, 1), checks.at_least("--min-documents", min_documents, 1)))
     print(json.dumps(train(out, run_dir, per_topic, min_documents), ensure_ascii=False, indent=2, default=str))
+
+
+@train_app.command("keyword-terms")
+def train_keyword_terms_command(
+    out: Path = typer.Option(Path("models/keywords"), help="Where to write terms.tsv."),
+) -> None:
+    """Learn the keywords stage's multi-word terms (collocations of 2-4 syllables) from ../shared/corpora/vntc
+    and ../shared/corpora/viwiki, with their counts in each (one pass, ~10 CPU minutes, ~6 GB of memory)."""
+    from .train.keywords import learn_terms
+
+    print(json.dumps(learn_terms(out), ensure_ascii=False, indent=2, default=str))
 
 
 @app.command("summary")

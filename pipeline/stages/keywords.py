@@ -1,21 +1,26 @@
 """The keywords stage: the top words and entities of each document by TF-IDF on segmented words
 (so that `trí_tuệ_nhân_tạo` and `Sam_Altman` stay whole), and the tags of the user's rules.
 
-Document frequencies come from a background model fitted on VNTC news (models/keywords, the
-default: a document's keywords do not depend on what else is in the run) or from the run's own
-corpus (scikit-learn's TfidfVectorizer). Scores are TfidfVectorizer's defaults: raw term count
-times smooth idf, l2-normalized over all the document's candidate terms (a phrase the background
-never saw takes the idf of its head).
+Terms: entity names, nouns and noun phrases, and learned terms (models/keywords/terms.tsv:
+collocations of VNTC and viwiki): words the segmenter split that make one are joined (`tiền ảo`,
+`cô gái`), and those tagged as verbs or adjectives (`khởi_nghiệp`) may be keywords as topics.
+
+Document frequencies come from a background model (models/keywords: VNTC news counted by term, plus
+viwiki's documents from the learned terms; the default: a document's keywords do not depend on
+what else is in the run), the run's own corpus, or both (`combined`). Scores are TfidfVectorizer's
+defaults: raw term count times smooth idf, l2-normalized over all the document's candidate terms
+(a phrase the background never saw takes the idf of its head).
 
 Which terms may be keywords (see `select`): a common noun or noun phrase must be established
-vocabulary (in at least `min_noun_share` of the documents the frequencies were counted on: rare
-nouns and one-off phrases identify a document but say nothing of what it is about), or newer than
-the frequencies and repeated (`new_term_min_mentions`: `trí_tuệ_nhân_tạo` in today's news, unseen
-in 2007's), and not too generic (`công_ty`: common and spread alike over the frequencies' sections),
-a unit or period (`USD`, `quý`: next to numbers) or a part of a longer keyword (`mây`); a name must
-be known to the frequencies (in at least 3 of their documents) or mentioned at least
-`name_min_mentions` times in the document (so `OpenAI` in an article about it, not every passer-by);
-and at most `max_names` names make the top k, the best scored ones. Credit lines (`Tác giả: …`)
+vocabulary (in at least `min_noun_share` of the documents of one corpus: rare nouns and one-off
+phrases identify a document but say nothing of what it is about), or newer than the frequencies
+and repeated (`new_term_min_mentions`, one less for a learned term: `trí_tuệ_nhân_tạo` in today's
+news), and not too generic (`công_ty`: common and spread alike over VNTC's sections), a unit or
+period (`USD`, `quý`: next to numbers) or a part of a longer keyword (`mây`); a verb or adjective
+must be a topic (a learned term, rare in the corpora, repeated); a name must be known to the
+frequencies (in at least 3 of their documents) or mentioned at least `name_min_mentions` times.
+One entry per concept (`merge_near_duplicates`), and at most `max_names` names make the top k
+besides the central ones (many mentions, or in the title or lead). Credit lines (`Tác giả: …`)
 give no terms.
 """
 from __future__ import annotations
@@ -37,17 +42,27 @@ from ..backends.model_files import model_dir, require
 from ..errors import VnpipeError
 from ..runtime.stage import Stage, file_digest
 from ..backends.tags import TAG, load_rules, match_tags, rules_digest
+from ..text.vietnamese import MODERN, apply_tone_style
 
 KEYWORD = pa.struct([("term", pa.string()), ("score", pa.float32())])
 # POS tags (the segment stage's one tag set, backends/postags.py) of the words that can be keywords:
-# common nouns, proper nouns, abbreviations, borrowed nouns. Verbs, adjectives, classifiers (Nc, Ns),
-# units (Nu) and function words never are.
+# common nouns, proper nouns, abbreviations, borrowed nouns. Classifiers (Nc, Ns), units (Nu) and
+# function words never are; verbs, adjectives and unknown words only as topics (below).
 KEYWORD_POS = frozenset({"N", "NNP", "Ny", "Nb"})
 CASED_POS = frozenset({"NNP", "Ny"})  # proper nouns and abbreviations keep their case
-PHRASE_MODIFIER_POS = frozenset({"N", "A"})  # a noun phrase: common noun + the noun or adjective after it
+PHRASE_HEAD_POS = frozenset({"N", "Nb"})  # a noun phrase: common or borrowed noun (`game`) ...
+PHRASE_MODIFIER_POS = frozenset({"N", "A"})  # ... + the noun or adjective after it
+HEAD_NOUN_POS = frozenset({"N", "Nc", "Ne", "Ns"})  # a learned term starting with one of these is a noun (`con gái`),
+# and so is one of a pronoun and a noun (`cô gái`)
+MAX_TERM_SYLLABLES = 4  # the longest learned terms
+TOPIC_POS = frozenset({"V", "Vb", "A", "X"})  # verbs, adjectives and unknown words may be topics (`khởi_nghiệp`)
+TOPIC_MIN_MENTIONS = 3  # ... and mentioned this often in the document (once less when one is in the title or lead)
+TOPIC_MAX_SHARE = 0.03  # a learned verb or adjective in more of the corpora's documents is too common to be a topic
+LEAD_SENTENCES = 2  # the title and the lead
 BACKGROUND_DIR = model_dir("keywords")
 BACKGROUND = BACKGROUND_DIR / "document_frequencies.tsv"
-DOCUMENT_FREQUENCIES = ("background", "corpus")
+TERMS = BACKGROUND_DIR / "terms.tsv"  # learned multi-word terms and their counts in VNTC and viwiki
+DOCUMENT_FREQUENCIES = ("background", "corpus", "combined")
 _NUMBER_LIKE = re.compile(r"^[\W\d_]*\d")  # 2007, 1cc, 30%, -5: numbers and quantities
 _ROMAN_NUMERAL = re.compile(r"X{0,3}(IX|IV|V?I{0,3})")  # `quý III`
 _ABBREVIATION = re.compile(r"[A-Z]{2,}")  # `AI`, `EU`: not the stopwords `ai` ("who"), `eu`
@@ -62,13 +77,14 @@ _CREDIT_LINE_WORDS = 12
 class Settings:
     top_k: int = 10
     min_score: float = 0.05
-    document_frequencies: str = "background"  # or "corpus": fitted on the run's documents
+    document_frequencies: str = "background"  # or "corpus": fitted on the run's documents; "combined": both
     min_noun_share: float = 0.005  # a common noun or phrase must be in this share of documents (30 of 6,000)
     new_term_min_mentions: int = 3  # ... or be mentioned this often in the document (terms newer than the frequencies)
     generic_min_share: float = 0.05  # a common noun in this share of documents ...
     generic_min_sections: float = 7.0  # ... spread over this many of their sections (of 10) is too generic
     name_min_mentions: int = 2  # a name unknown to the frequencies must be mentioned this often
-    max_names: int = 4  # at most this many names (entities, proper nouns, abbreviations) in the top k
+    max_names: int = 4  # at most this many names (entities, proper nouns, abbreviations) in the top k ...
+    central_name_mentions: int = 3  # ... besides those mentioned this often (or twice, one of them in the title or lead)
     tag_rules: str | None = None  # a YAML file: tag -> keywords, entities, labels, regex (see tags.py)
 
     def __post_init__(self) -> None:
@@ -98,6 +114,89 @@ def is_candidate(word: str) -> bool:
             and (word.lower() not in stopwords() or _ABBREVIATION.fullmatch(word) is not None))
 
 
+@dataclass(frozen=True)
+class LearnedTerms:
+    """Terms learned from unlabeled text (`models/keywords/terms.tsv`, `vnpipe train keyword-terms`):
+    runs of 2 to 4 syllables that are strong collocations in VNTC and viwiki (`tiền ảo`, `cô gái`,
+    `thương mại điện tử`), and single syllables, each with its occurrences and the documents of each
+    corpus it is in. Keys are lower-case syllables joined by spaces, in the modern tone style."""
+
+    documents: dict[str, int]  # corpus -> its documents
+    occurrences: dict[str, int]
+    document_counts: dict[str, tuple[int, ...]]  # term -> documents of each corpus, in `documents`' order
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.occurrences
+
+    def share(self, key: str) -> float:
+        """The share of all the corpora's documents the term is in."""
+        return sum(self.document_counts.get(key, ())) / max(sum(self.documents.values()), 1)
+
+    @classmethod
+    def read(cls, path: Path) -> LearnedTerms:
+        occurrences, document_counts = {}, {}
+        with path.open(encoding="utf-8") as lines:
+            corpora = dict(item.split("=") for item in next(lines).rstrip("\n").split("\t")[1:])
+            next(lines)  # the column names
+            for line in lines:
+                term, count, _npmi, *documents = line.rstrip("\n").split("\t")
+                occurrences[term] = int(count)
+                document_counts[term] = tuple(map(int, documents))
+        return cls({name: int(n) for name, n in corpora.items()}, occurrences, document_counts)
+
+
+@functools.cache
+def learned_terms(path: Path = TERMS) -> LearnedTerms:
+    """The shipped learned terms, read once per process."""
+    return LearnedTerms.read(require(path))
+
+
+def term_key(text: str) -> str:
+    """A term or token text as the learned terms write it: `Tiền_ảo`, `tiền ảo` -> `tiền ảo`."""
+    return apply_tone_style(" ".join(text.replace("_", " ").split()).lower(), MODERN)
+
+
+def join_learned_terms(tokens: list[dict[str, Any]], inside: tuple[list[int], list[int]],
+                       terms: LearnedTerms) -> list[dict[str, Any]]:
+    """The tokens with each run of adjacent words of one sentence that makes a learned term of 2 to
+    4 syllables joined into one word (the longest run from the left): `tiền` + `ảo` -> `tiền ảo`,
+    `cô` + `gái` -> `cô gái`, where the segmenter split them. A joined word headed by a noun is a
+    noun (`N`); one headed by a verb or other word keeps that tag and may be a keyword only as a
+    topic (see `select`). Words in entities or credit lines, numbers and punctuation are never
+    joined; stopwords may be (`cô` of `cô gái`)."""
+    joined: list[dict[str, Any]] = []
+    i = 0
+    while i < len(tokens):
+        best = 1
+        if not _inside(tokens[i]["start"], inside) and _is_word(tokens[i]):
+            syllables = len(tokens[i]["text"].split())
+            for j in range(i + 1, len(tokens)):
+                token, before = tokens[j], tokens[j - 1]
+                syllables += len(token["text"].split())
+                if (syllables > MAX_TERM_SYLLABLES or token["sentence"] != before["sentence"]
+                        or token["start"] != before["end"] + 1 or _inside(token["start"], inside)
+                        or not _is_word(token)):
+                    break
+                if term_key(" ".join(t["text"] for t in tokens[i:j + 1])) in terms:
+                    best = j + 1 - i
+        if best == 1:
+            joined.append(tokens[i])
+        else:
+            run = tokens[i:i + best]
+            joined.append({**run[0], "text": " ".join(t["text"] for t in run), "end": run[-1]["end"],
+                           "pos": "N" if run[0]["pos"] in HEAD_NOUN_POS or (run[0]["pos"] == "P" and run[-1]["pos"] == "N")
+                           else run[0]["pos"],
+                           "parts": [t for t in run if " " in t["text"].strip()], "last_pos": run[-1]["pos"]})
+        i += best
+    return joined
+
+
+def _is_word(token: dict[str, Any]) -> bool:
+    """Whether a token may be part of a joined term: no number (`2007`, `III`) or punctuation."""
+    return (any(c.isalpha() for c in token["text"]) and not _NUMBER_LIKE.match(token["text"])
+            and not _is_number(token))
+
+
 def document_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]]) -> list[str]:
     """The candidate terms of one document, one per occurrence (see `scan_terms`)."""
     return scan_terms(tokens, entities).terms
@@ -107,26 +206,42 @@ class ScannedTerms(NamedTuple):
     terms: list[str]  # one per occurrence
     truncated: Counter  # phrase -> its mentions that are the front of a longer chain of nouns
     adjectival: set[str]  # the phrases of a noun and an adjective (`trí_tuệ nhân_tạo`)
+    topical: set[str] = set()  # learned terms used as verbs or adjectives (`khởi_nghiệp`): keywords only as topics
+    leading: set[str] = set()  # the terms of the title and the lead (the first two sentences)
 
 
-def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]]) -> ScannedTerms:
+def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
+               terms_model: LearnedTerms | None = None) -> ScannedTerms:
     """The candidate terms of one document, one per occurrence: the canonical name of each entity
-    mention (so `Altman` counts for `Sam_Altman`), the nouns outside entities, and noun phrases of
-    a common noun and the noun or adjective right after it (`trí_tuệ nhân_tạo`, `giá vàng`).
+    mention (so `Altman` counts for `Sam_Altman`), the nouns outside entities, noun phrases of
+    a common noun and the noun or adjective right after it (`trí_tuệ nhân_tạo`, `giá vàng`), and
+    the learned terms (`terms_model`, the shipped one by default) that are no nouns (`khởi_nghiệp`,
+    `thanh_toán`) and are rare enough in the corpora to be topics (`Settings.topic_max_share`).
+    Words the segmenter split that make a learned term are first joined (`tiền ảo`, `cô gái`).
     Syllables of a term are joined by `_`; common nouns are lower-cased, and so is a capitalized
     proper noun outside entities that the document also uses as a common noun (`Cua` at the start
     of a sentence, `cua` elsewhere: one term). Also: how many mentions of each phrase are the front
     of a longer chain of nouns (`cộng_đồng mã` of `cộng_đồng mã nguồn`), cut where it should not be."""
+    terms_model = terms_model if terms_model is not None else learned_terms()
     credits = credit_lines(tokens)  # their words and names are left out
     outside = _merged_spans(credits)
-    terms = [term for term in ("_".join(entity["canonical"].split()) for entity in entities
-                               if not _inside(entity["start"], outside)) if is_candidate(term)]
+    first_sentences = sorted({token["sentence"] for token in tokens})[:LEAD_SENTENCES]
+    lead_end = max((t["end"] for t in tokens if t["sentence"] in first_sentences), default=0)
+    terms, leading = [], set()
+    for entity in entities:
+        term = "_".join(entity["canonical"].split())
+        if not _inside(entity["start"], outside) and is_candidate(term):
+            terms.append(term)
+            if entity["start"] < lead_end:
+                leading.add(term)
     inside = _merged_spans(sorted([(entity["start"], entity["end"]) for entity in entities] + credits))
     previous: dict[str, Any] | None = None  # the last common noun, while a phrase may continue it
     proper: list[int] = []  # positions in `terms` of proper nouns outside entities
     truncated: Counter = Counter()
     adjectival: set[str] = set()
-    for token in tokens:
+    topical: set[str] = set()
+    nouns: set[str] = set()  # a learned term the document also uses as a noun is a noun
+    for token in join_learned_terms(tokens, inside, terms_model):
         word = "_".join(token["text"].split())
         if _inside(token["start"], inside) or not is_candidate(word):
             previous = None
@@ -142,22 +257,48 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]]) -> 
                 truncated[previous["phrase"]] += 1
             phrase = f"{previous['word']}_{previous['collective']}{word.lower()}"
             terms.append(phrase)
+            if token["start"] < lead_end:
+                leading.add(phrase)
             if token["pos"] == "A":
                 adjectival.add(phrase)
         else:
             phrase = None
-        if token["pos"] in KEYWORD_POS:
-            if token["pos"] in CASED_POS:
-                proper.append(len(terms))
-            terms.append(word if token["pos"] in CASED_POS else word.lower())
+        if token.get("last_pos") == "A":  # `trí_tuệ nhân_tạo` joined: a noun and its adjective, as above
+            adjectival.add(word.lower())
+        # A joined term also counts for the words of two or more syllables it was joined from
+        # (`đường_dây` and `lừa_đảo` of `đường dây lừa đảo`), never for single syllables (`gái` of `cô gái`).
+        for part in [token] + token.get("parts", []):
+            part_word = "_".join(part["text"].split())
+            if part["pos"] in KEYWORD_POS:
+                nouns.add(part_word.lower())
+                if part["pos"] in CASED_POS:
+                    proper.append(len(terms))
+                terms.append(part_word if part["pos"] in CASED_POS else part_word.lower())
+            elif (part["pos"] in TOPIC_POS and "_" in part_word and term_key(part_word) in terms_model
+                  and terms_model.share(term_key(part_word)) <= TOPIC_MAX_SHARE
+                  and not (part["pos"] == "A" and (follows or part is not token))):  # `game trực_tuyến`: a modifier
+                terms.append(part_word.lower())
+                topical.add(part_word.lower())
+            else:
+                continue
+            if token["start"] < lead_end:
+                leading.add(terms[-1])
         previous = {"word": word.lower(), "end": token["end"], "sentence": token["sentence"], "phrase": phrase,
-                    "collective": ""} if token["pos"] == "N" else None
+                    "collective": ""} if token["pos"] in PHRASE_HEAD_POS else None
     if proper:
         common = set(terms) - {terms[i] for i in proper}
         for i in proper:
             if terms[i].lower() in common:
+                leading.discard(terms[i])
                 terms[i] = terms[i].lower()
-    return ScannedTerms(terms, truncated, adjectival)
+    # A verb or adjective is a candidate only where the document makes it a topic, coming back to it
+    # (so that the verbs of every document do not thin the scores of its nouns).
+    topical -= nouns
+    uses = Counter(term for term in terms if term in topical)
+    passing = {term for term in topical if uses[term] >= TOPIC_MIN_MENTIONS - (term in leading)}
+    terms = [term for term in terms if term not in topical or term in passing]
+    topical = passing
+    return ScannedTerms(terms, truncated, adjectival, topical, leading)
 
 
 def _merged_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
@@ -230,9 +371,25 @@ class DocumentFrequencies:
     counts: dict[str, int]
     sections: dict[str, float] = field(default_factory=dict)
 
+    def count(self, term: str) -> int:
+        """The documents the term is in (0: never seen)."""
+        return self.counts.get(term, 0)
+
+    def share(self, term: str) -> float:
+        """The share of the documents the term is in."""
+        return self.count(term) / max(self.documents, 1)
+
+    def learned(self, term: str) -> bool:
+        """Whether the term is a learned multi-word term (only `BlendedFrequencies` know them)."""
+        return False
+
+    def section_share(self, term: str) -> float:
+        """The share of the documents whose sections `sections` counts the term is in."""
+        return self.share(term)
+
     def idf(self, term: str) -> float:
         # scikit-learn's smooth idf; a term the model has never seen has document frequency 0.
-        return math.log((1 + self.documents) / (1 + self.counts.get(term, 0))) + 1
+        return math.log((1 + self.documents) / (1 + self.count(term))) + 1
 
     @classmethod
     def fit(cls, term_lists: Iterable[list[str]], sections: list[str] | None = None) -> DocumentFrequencies:
@@ -281,10 +438,68 @@ class DocumentFrequencies:
         return cls(documents, counts, sections)
 
 
+class BlendedFrequencies:
+    """Document frequencies over VNTC news (the segmented sample of `base`) and viwiki, and, when
+    given, the run's own corpus: a term's documents are its documents in each, over all their
+    documents. VNTC's 2007 news alone punish today's words; Wikipedia of 2017 knows `điện toán đám
+    mây`, `Bitcoin` and `thương mại điện tử`. viwiki was never segmented: a term's viwiki documents
+    are those containing its syllables (`LearnedTerms`), times the share of VNTC's documents with those
+    syllables that have the term itself (`tiền` is in many more documents as a syllable than as a
+    word). A term unknown to the segmented sample gets its VNTC documents the same way, unscaled."""
+
+    def __init__(self, base: DocumentFrequencies, terms: LearnedTerms, corpus: DocumentFrequencies | None = None):
+        self.base, self.terms, self.corpus = base, terms, corpus
+        self.news, self.wiki = terms.documents.get("vntc", 0), terms.documents.get("viwiki", 0)
+        self.documents = base.documents + self.wiki + (corpus.documents if corpus is not None else 0)
+        self.sections = base.sections  # VNTC's ten topics
+        self._memo: dict[str, int] = {}
+
+    def count(self, term: str) -> int:
+        if term not in self._memo:
+            self._memo[term] = self._count(term) + (self.corpus.count(term) if self.corpus is not None else 0)
+        return self._memo[term]
+
+    def _count(self, term: str) -> int:
+        seen = self.base.count(term)
+        news, wiki = self.terms.document_counts.get(term_key(term), (0, 0))[:2]
+        if (not news and not wiki) or (not seen and is_name(term)):
+            # The learned terms are lower-cased: a name the news never had may be a common word there (`AI`, `ai`).
+            return seen
+        if seen:
+            share = min(1.0, seen / self.base.documents / (news / self.news)) if news else 0.0
+            return round(seen + wiki * share)
+        return round(news * self.base.documents / max(self.news, 1) + wiki)
+
+    def share(self, term: str) -> float:
+        """The term's largest share of the documents of one corpus: established vocabulary of news
+        (`chung_cư`) or of Wikipedia is established, even if the other corpus rarely has it."""
+        shares = [self.base.share(term)]
+        news, wiki = self.terms.document_counts.get(term_key(term), (0, 0))[:2]
+        if wiki and self.wiki and (self.base.count(term) or not is_name(term)):
+            seen = self.base.count(term)
+            scale = min(1.0, seen / self.base.documents / (news / self.news)) if seen and news else float(not seen)
+            shares.append(wiki * scale / self.wiki)
+            if not seen:
+                shares.append(news / max(self.news, 1))
+        if self.corpus is not None:
+            shares.append(self.corpus.share(term))
+        return max(shares)
+
+    def learned(self, term: str) -> bool:
+        key = term_key(term)
+        return " " in key and key in self.terms
+
+    def section_share(self, term: str) -> float:
+        return self.base.share(term)  # the sections are VNTC's topics
+
+    idf = DocumentFrequencies.idf
+
+
 @functools.cache
-def background_model(path: Path = BACKGROUND) -> DocumentFrequencies:
-    """The shipped background document frequencies, read once per process."""
-    return DocumentFrequencies.read(require(path))
+def background_model(path: Path = BACKGROUND) -> BlendedFrequencies:
+    """The shipped background document frequencies (VNTC and viwiki, see `BlendedFrequencies`),
+    read once per process."""
+    return BlendedFrequencies(DocumentFrequencies.read(require(path)), learned_terms())
 
 
 def is_name(term: str) -> bool:
@@ -296,9 +511,9 @@ def backed_off_idf(term: str, frequencies: DocumentFrequencies, mentions: Counte
     """The term's idf; for a phrase the frequencies never saw (`trí_tuệ_nhân_tạo` in 2007 news), the
     idf of its longest part they know (`trí_tuệ`), not the highest idf of all: a phrase is no rarer
     a subject than its head."""
-    if term in frequencies.counts or is_name(term):
+    if frequencies.count(term) or is_name(term):
         return frequencies.idf(term)
-    known = [head for head in _heads(term, mentions) if head in frequencies.counts]
+    known = [head for head in _heads(term, mentions) if frequencies.count(head)]
     return frequencies.idf(known[-1] if known else term)
 
 
@@ -314,59 +529,98 @@ KNOWN_NAME_DOCUMENTS = 3  # a name in this many documents of the frequencies is 
 
 
 def select(terms: list[str], frequencies: DocumentFrequencies, settings: Settings, counted: Iterable[str] = (),
-           truncated: Counter | None = None, adjectival: Iterable[str] = ()) -> list[tuple[str, float]]:
+           truncated: Counter | None = None, adjectival: Iterable[str] = (), topical: Iterable[str] = (),
+           leading: Iterable[str] = ()) -> list[tuple[str, float]]:
     """The keywords of one document: its best-scored terms that may be keywords (see the module's
-    docstring), at most `top_k`, scoring at least `min_score`, with at most `max_names` names.
+    docstring), at most `top_k`, scoring at least `min_score`, one per concept (see
+    `merge_near_duplicates`), with at most `max_names` names besides the central ones.
     `counted` are the document's units and periods (see `counted_nouns`): never keywords;
     `truncated` and `adjectival` say which phrases were cut from a longer one and which end in an
-    adjective (see `scan_terms`)."""
+    adjective, `topical` which terms are verbs or adjectives, `leading` which are in the title or
+    lead (see `scan_terms`)."""
     mentions = Counter(terms)
     truncated = truncated or Counter()
-    min_noun_documents = settings.min_noun_share * frequencies.documents
-    generic_documents = settings.generic_min_share * frequencies.documents
+    topical, leading = set(topical), set(leading)
     counted = set(counted)
     eligible: list[tuple[str, float]] = []
     for term, score in score_terms(terms, frequencies):
         if score < settings.min_score:
             break
-        documents = frequencies.counts.get(term, 0)
+        documents = frequencies.count(term)
         if term in counted:
             continue
-        if is_name(term):
+        if term in topical:
+            pass  # a verb or adjective the document makes a topic (see `scan_terms`)
+        elif is_name(term):
             if documents < KNOWN_NAME_DOCUMENTS and mentions[term] < settings.name_min_mentions:
                 continue
-        elif documents < min_noun_documents and (truncated[term] == mentions[term]
+        elif frequencies.share(term) < settings.min_noun_share and (truncated[term] == mentions[term]
                                                  or not is_new_term(term, mentions, frequencies, settings)):
             continue
-        elif documents >= generic_documents and frequencies.sections.get(term, 0) >= settings.generic_min_sections:
+        elif (frequencies.section_share(term) >= settings.generic_min_share
+              and frequencies.sections.get(term, 0) >= settings.generic_min_sections):
             continue
         eligible.append((term, score))
     longer = [term for term, _ in eligible if "_" in term]
-    # A noun and adjective the frequencies never saw stand for the noun even when the phrase is no
+    # A noun and adjective rare in the frequencies stand for the noun even when the phrase is no
     # keyword itself: `trí_tuệ` ("intellect") mentioned only in `trí_tuệ_nhân_tạo` would misname the subject.
-    new_phrases = [term for term in adjectival if term not in frequencies.counts]
+    new_phrases = [term for term in adjectival if frequencies.share(term) < settings.min_noun_share]
+    eligible = [(term, score) for term, score in eligible if not part_of_longer(term, longer, mentions)
+                and not part_of_longer(term, new_phrases, mentions, heads_only=True)]
+    # A verb phrase ending in a keyword is that keyword's concept (`gặp_sự_cố` of `sự_cố`).
+    eligible = [(term, score) for term, score in eligible
+                if term not in topical or not any(term.endswith(f"_{other}") for other, _ in eligible)]
     chosen: list[tuple[str, float]] = []
     names = 0
-    for term, score in eligible:
+    for term, score in merge_near_duplicates(eligible, mentions, settings):
         if len(chosen) == settings.top_k:
             break
-        if part_of_longer(term, longer, mentions) or part_of_longer(term, new_phrases, mentions, heads_only=True):
-            continue
         if is_name(term):
-            if names == settings.max_names:
+            # Names beyond `max_names` are cut, the central ones never: many mentions, or in the title or lead.
+            central = mentions[term] >= settings.central_name_mentions or (
+                term in leading and mentions[term] >= settings.name_min_mentions)
+            if names >= settings.max_names and not central:
                 continue
             names += 1
         chosen.append((term, score))
     return chosen
 
 
+def merge_near_duplicates(eligible: list[tuple[str, float]], mentions: Counter,
+                          settings: Settings) -> list[tuple[str, float]]:
+    """One entry per concept: of a term and a longer one that begins with it (`thủ_tướng`,
+    `thủ_tướng_chính_phủ`; `tiền`, `tiền_ảo`), or of two names one of which contains the other
+    (`Bạch_Mai`, `Bệnh_viện_Bạch_Mai`), only one stays: the one the document mentions most (a
+    phrase's mentions count for its head too), the longer on a tie. A term that only modifies a
+    longer one is another concept and stays (`dữ_liệu` of `trung_tâm_dữ_liệu`)."""
+    dropped: set[str] = set()
+    for short, _ in eligible:
+        for long, _ in eligible:
+            if long == short or short in dropped or long in dropped or not _same_concept(short, long):
+                continue
+            dropped.add(short if mentions[long] >= mentions[short] else long)
+    return [(term, score) for term, score in eligible if term not in dropped]
+
+
+def _same_concept(short: str, long: str) -> bool:
+    """Whether `long` begins with `short` (whole syllables, any case), or contains it when either is a name."""
+    short_key, long_key = short.lower(), long.lower()
+    if len(short_key) >= len(long_key):
+        return False
+    if is_name(short) or is_name(long):
+        return f"_{short_key}_" in f"_{long_key}_"
+    return long_key.startswith(f"{short_key}_")
+
+
 def is_new_term(term: str, mentions: Counter, frequencies: DocumentFrequencies, settings: Settings) -> bool:
     """Whether a common noun or phrase rarer than the floor is rather vocabulary newer than the
     frequencies, as the document repeats it: a word they never saw (`livestream`), or a phrase whose
-    head is established vocabulary (`trí_tuệ nhân_tạo`)."""
-    floor = settings.min_noun_share * frequencies.documents
-    return mentions[term] >= settings.new_term_min_mentions and (term not in frequencies.counts or any(
-        frequencies.counts.get(head, 0) >= floor for head in _heads(term, mentions)))
+    head is established vocabulary (`trí_tuệ nhân_tạo`); a learned multi-word term (`tầng_hầm`,
+    `điện_toán_đám_mây`: a collocation of the corpora the terms were learned from) needs one mention less."""
+    if frequencies.learned(term):  # a collocation of the corpora, not a one-off phrase: once less is enough
+        return mentions[term] >= settings.new_term_min_mentions - 1
+    return mentions[term] >= settings.new_term_min_mentions and (not frequencies.count(term) or any(
+        frequencies.share(head) >= settings.min_noun_share for head in _heads(term, mentions)))
 
 
 def _heads(term: str, mentions: Counter) -> list[str]:
@@ -391,7 +645,7 @@ def _identity(terms: list[str]) -> list[str]:
 
 class Keywords(Stage):
     name = "keywords"
-    version = "4"  # 4: new terms, units and periods, credit lines, parts of longer terms
+    version = "5"  # 5: learned terms, topics, one entry per concept, central names, VNTC + viwiki background
     reads = {"normalize": ("text",), "segment": ("tokens",), "ner": ("entities",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("keywords", pa.list_(KEYWORD)), ("tags", pa.list_(TAG))])
@@ -407,16 +661,20 @@ class Keywords(Stage):
     def corpus_level(self) -> bool:  # type: ignore[override]
         # Background frequencies make each document's keywords independent of the rest of the run,
         # so only new or changed parts are recomputed; corpus frequencies need every document first.
-        return self.settings.document_frequencies == "corpus"
+        return self.settings.document_frequencies != "background"
 
     def model_checksum(self) -> str:
-        parts = [f"background-{file_digest(require(BACKGROUND))}"] if not self.corpus_level else []
+        parts = [f"terms-{file_digest(require(TERMS))}"]
+        if self.settings.document_frequencies != "corpus":
+            parts.append(f"background-{file_digest(require(BACKGROUND))}")
         if self.settings.tag_rules:
             parts.append(f"rules-{rules_digest(self.settings.tag_rules)}")
         return "+".join(parts)
 
     def fit(self, documents) -> None:
-        self.frequencies = DocumentFrequencies.fit(document_terms(d["tokens"], d["entities"]) for d in documents)
+        corpus = DocumentFrequencies.fit(document_terms(d["tokens"], d["entities"]) for d in documents)
+        self.frequencies = corpus if self.settings.document_frequencies == "corpus" else BlendedFrequencies(
+            background_model().base, learned_terms(), corpus)
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
         frequencies = self.frequencies if self.corpus_level else background_model()
@@ -425,6 +683,6 @@ class Keywords(Stage):
         scanned = scan_terms(document["tokens"], document["entities"])
         keywords = [{"term": term, "score": score} for term, score in select(
             scanned.terms, frequencies, self.settings, counted_nouns(document["tokens"]), scanned.truncated,
-            scanned.adjectival)]
+            scanned.adjectival, scanned.topical, scanned.leading)]
         tags = match_tags(self.rules, [k["term"] for k in keywords], document["entities"], document["text"])
         return {"keywords": keywords, "tags": tags}
