@@ -77,9 +77,3 @@ def writable_file(option: str, value: str | Path) -> None:
     for path in Path(value).parents:
         if path.exists() and not path.is_dir():
             raise InvalidSetting(option, str(value), f"{path}, above it, is a file, not a folder")
-
-
-def required_with(option: str, value: Any, other: str, other_given: bool) -> None:
-    """`option` must be given when `other` is."""
-    if other_given and value is None:
-        raise InvalidSetting(option, value, f"give it with {other}")

@@ -7,7 +7,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 import pipeline
 from pipeline.backends.wordseg import get_segmenter
-from pipeline.stages.keywords import (BlendedFrequencies, DocumentFrequencies, Keywords, LearnedTerms, Settings,
+from pipeline.stages.keywords import (BlendedFrequencies, background_model, DocumentFrequencies, Keywords, LearnedTerms, Settings,
                                       counted_nouns, credit_lines,
                                       document_terms, is_candidate, scan_terms, score_terms, select, stopwords)
 from pipeline.runtime.runner import load_inputs
@@ -385,7 +385,7 @@ def test_combined_frequencies_add_the_run_to_the_background(sample_run):
     assert stage.corpus_level
     documents = load_inputs(stage, sample_run, "part-00000.parquet")
     stage.fit(documents)
-    background = Keywords().frequencies
+    background = background_model()
     assert stage.frequencies.documents == background.documents + len(documents)
     assert stage.frequencies.count("OpenAI") == background.count("OpenAI") + sum(
         "OpenAI" in document_terms(d["tokens"], d["entities"]) for d in documents)

