@@ -1,5 +1,6 @@
 """The neural NER tagger: its CRF decoding against brute force, batching, and names users expect."""
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -123,3 +124,26 @@ def test_a_plain_vietnamese_syllable_never_spreads():
     syllables = [[(0, 3), (4, 6), (7, 8)], [(0, 4), (5, 8), (9, 10)]]
     found = [[(0, 3, "PER", 0.9)], []]
     assert consistent_names(tokens, syllables, found) == found
+
+
+SHARED_NER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ner"
+
+
+@pytest.mark.slow
+def test_vlsp2016_test_keeps_the_model_card_score():
+    from pipeline.evaluate.ner import evaluate
+
+    result = evaluate(SHARED_NER / "vlsp2016" / "word" / "test.conll", "vnpipe-neural", words="gold")
+    assert result["context"] == "sentence"
+    assert result["micro"]["f1"] >= 88.05  # models/ner-neural/MODEL_CARD.md: 88.12 (CRF 86.78)
+    assert result["recall_by_novelty"]["unseen"]["all"]["recall"] >= 79.3  # 79.44 (CRF 71.81)
+
+
+@pytest.mark.slow
+def test_vlsp2018_dev_keeps_the_model_card_unseen_recall():
+    from pipeline.evaluate.ner import evaluate
+
+    result = evaluate(SHARED_NER / "vlsp2018" / "spans" / "dev.jsonl", "vnpipe-neural", words="segmenter",
+                      segmenter_name="vnpipe")
+    assert result["micro"]["f1"] >= 84.7  # 84.78
+    assert result["recall_by_novelty"]["unseen"]["all"]["recall"] >= 74.5  # 74.65 (CRF 64.34)
