@@ -14,12 +14,25 @@ from .wordseg import Word
 LABELS = ("PER", "ORG", "LOC", "MISC")
 _GAZETTEER_MAX_SYLLABLES = 6
 _SYLLABLE = re.compile(r"\S+")
+# Words (with inner . ' & + -: `TP.HCM`, `a16z`, `G-7`) and each punctuation mark alone, as the
+# segmenter splits text: how unlabeled text is tokenized for training.
+TEXT_TOKEN = re.compile(r"\w+(?:[.'&+-]\w+)*|[^\w\s]", re.UNICODE)
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+# Onset, vowels, final of a Vietnamese syllable with tone and vowel marks removed; foreign
+# names (Altman, Horowitz, Nvidia) mostly fail this, which is strong evidence of an entity.
+_VIETNAMESE_SYLLABLE = re.compile(
+    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?")
 
 
 @functools.lru_cache(maxsize=200_000)
 def normalize_token(token: str) -> str:
     """One spelling per token for features and look-ups: NFC, modern tone placement, case kept."""
     return apply_tone_style(unicodedata.normalize("NFC", token), MODERN)
+
+
+def spells_vietnamese(lower: str) -> bool:
+    """Whether a lower-cased syllable has the onset, vowels and final of a Vietnamese one."""
+    return bool(_VIETNAMESE_SYLLABLE.fullmatch(_COMBINING.sub("", unicodedata.normalize("NFD", lower))))
 
 
 def spans_from_bio(spans: list[tuple[int, int]], tags: list[str]) -> list[tuple[int, int, str]]:

@@ -9,7 +9,6 @@ import hashlib
 import inspect
 import json
 import re
-import unicodedata
 from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
@@ -19,8 +18,8 @@ from ..text.offsets import align_tokens
 from .model_files import model_dir, require
 from .wordseg import Word
 from .neural_ner import NeuralTagger
-from .names import (LABELS, _GAZETTEER_MAX_SYLLABLES, gazetteer_tags, load_gazetteer,
-                    normalize_token, spans_from_bio, syllables_of)
+from .names import (_GAZETTEER_MAX_SYLLABLES, gazetteer_tags, load_gazetteer,
+                    normalize_token, spans_from_bio, spells_vietnamese, syllables_of)
 
 Entity = tuple[int, int, str, float]  # start, end (offsets into the sentence), label, confidence
 
@@ -67,11 +66,6 @@ GAZETTEER_FILE = "gazetteer.tsv"
 LEXICON_FILE = "lexicon.tsv"  # entity names seen in the training data, written by `train`
 CLUSTERS_FILE = "clusters.tsv"
 LEARNED_NAMES_FILE = "learned_names.tsv"  # typed names learned from unlabeled text (Wikipedia, news)
-_COMBINING = re.compile(r"[\u0300-\u036f]")
-# Onset, vowels, final of a Vietnamese syllable with tone and vowel marks removed; foreign
-# names (Altman, Horowitz, Nvidia) mostly fail this, which is strong evidence of an entity.
-_VIETNAMESE_SYLLABLE = re.compile(
-    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?")
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -82,8 +76,7 @@ def _syllable_facts(syllable: str) -> tuple[str, str, bool, str]:
     shape = "".join("X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c
                     for c in norm)
     short = re.sub(r"(.)\1+", r"\1", shape)
-    base = _COMBINING.sub("", unicodedata.normalize("NFD", lower))
-    return lower, shape if len(shape) <= 4 else short, bool(_VIETNAMESE_SYLLABLE.fullmatch(base)), short
+    return lower, shape if len(shape) <= 4 else short, spells_vietnamese(lower), short
 
 
 def load_clusters(path: Path) -> dict[str, str]:

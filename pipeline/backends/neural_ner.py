@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .model_files import model_dir, require
-from .names import gazetteer_tags, load_gazetteer, normalize_token, spans_from_bio, syllables_of
+from .names import gazetteer_tags, load_gazetteer, normalize_token, spans_from_bio, spells_vietnamese, syllables_of
 from .onnx_graph import onnx_graph
 from .wordseg import Word
 
@@ -33,8 +33,6 @@ CHAR_WIDTH = 16  # characters per syllable the CNN sees (a longer one: its first
 BATCH = 32  # sentences per graph call: measured fastest on one core (16: 1,820, 32: 1,940, 64: 1,670 sentences/s)
 PAD, UNKNOWN = 0, 1
 _DIGIT = re.compile(r"\d")
-_COMBINING = re.compile(r"[\u0300-\u036f]")
-_VIETNAMESE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?")
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -58,8 +56,7 @@ def shape_id(token: str) -> int:
         kind = 1
     else:
         kind = 3  # iPhone, eDoctor, McNaught
-    base = _COMBINING.sub("", unicodedata.normalize("NFD", token.lower())).replace("đ", "d")
-    return 1 + kind * 2 + bool(_VIETNAMESE.fullmatch(base))
+    return 1 + kind * 2 + spells_vietnamese(token.lower())
 
 
 SHAPES = 1 + 8 * 2
@@ -274,6 +271,7 @@ def consistent_names(tokens: list[list[str]], syllables: list[list[tuple[int, in
     (summed confidence over its mentions), and its other mentions that the sentence-alone pass left
     untagged are tagged too, with the name's mean confidence. Names must be `_distinctive`."""
     weights: dict[tuple[str, ...], dict[str, float]] = {}
+    mentions: dict[tuple[str, ...], int] = {}
     firsts = [{start: k for k, (start, _) in enumerate(spans)} for spans in syllables]
     ends = [{end: k + 1 for k, (_, end) in enumerate(spans)} for spans in syllables]
     located = []
@@ -285,9 +283,9 @@ def consistent_names(tokens: list[list[str]], syllables: list[list[tuple[int, in
             if name and _distinctive(name):
                 weights.setdefault(name, {}).setdefault(label, 0.0)
                 weights[name][label] += confidence
+                mentions[name] = mentions.get(name, 0) + 1
     best = {name: max(by_label, key=by_label.get) for name, by_label in weights.items()}
-    mean = {name: sum(by_label.values()) / max(1, sum(1 for e in located if e[5] == name))
-            for name, by_label in weights.items()}
+    mean = {name: sum(by_label.values()) / mentions[name] for name, by_label in weights.items()}
     result: list[list[tuple[int, int, str, float]]] = [[] for _ in found]
     for index, start, end, label, confidence, name in located:
         result[index].append((start, end, best.get(name, label), confidence))

@@ -22,7 +22,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..backends.nertag import DEFAULT_TAGGER, LABELS, get_tagger, normalize_token, spans_from_bio
+from ..backends.names import LABELS, normalize_token, spans_from_bio
+from ..backends.nertag import DEFAULT_TAGGER, get_tagger
 from ..outputs.textio import normalize_line
 from ..text.vietnamese import MODERN
 from ..backends.wordseg import Word, get_segmenter

@@ -23,6 +23,7 @@ from ..backends.nertag import (CLUSTERS_FILE, GAZETTEER_FILE, LEARNED_NAMES_FILE
                       document_names,
                       _syllable_facts, load_clusters, load_gazetteer, names_context, normalize_token,
                       sentence_features)
+from ..backends.names import TEXT_TOKEN
 from ..backends.wordseg import get_segmenter
 
 DEFAULT_EVAL_DIR = SHARED_EVAL_DIR
@@ -382,7 +383,6 @@ FIRST_SENTENCE_TYPES = {
         hồ|vùng|đô thị|thị trấn|thị xã|làng|hạt|quận|nước|châu lục|lãnh thổ|dãy núi|eo biển|vịnh|biển|
         đại dương|sa mạc|cao nguyên|bán đảo|tỉnh lỵ""",
 }
-_NAME_TOKEN = re.compile(r"\w+(?:[.'&+-]\w+)*|[^\w\s]", re.UNICODE)
 _MAX_NAME = 5
 
 
@@ -401,7 +401,7 @@ def harvest_names(texts, cues: dict[tuple[str, ...], str]) -> Counter:
     counts: Counter = Counter()
     for text in texts:
         for line in text.split("\n"):
-            tokens = [normalize_token(t) for t in _NAME_TOKEN.findall(line)]
+            tokens = [normalize_token(t) for t in TEXT_TOKEN.findall(line)]
             lowers = [t.lower() for t in tokens]
             i = 0
             while i < len(tokens):
@@ -446,8 +446,8 @@ def first_sentence_names(corpus_dir: Path = SHARED_CORPORA / "viwiki") -> Counte
         match = pattern.match(text.split("\n", 1)[0])
         if not match:
             continue
-        name = tuple(normalize_token(t) for t in _NAME_TOKEN.findall(match["name"]))
-        rest = [normalize_token(t).lower() for t in _NAME_TOKEN.findall(match["rest"])[:longest + 1]]
+        name = tuple(normalize_token(t) for t in TEXT_TOKEN.findall(match["name"]))
+        rest = [normalize_token(t).lower() for t in TEXT_TOKEN.findall(match["rest"])[:longest + 1]]
         if rest[:1] == ["cựu"]:
             rest = rest[1:]
         if not name or len(name) > _MAX_NAME or not all(_is_capitalised(t) or not t[0].isalnum() for t in name[:1]):

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..backends.neural_ner import (BIO, CHAR_WIDTH, FEATURES_FILE, GRAPH_FILE, NAME_FILES, SHAPES,
                                    VECTOR_VOCAB_FILE, Featurizer, pad_batch, viterbi)
-from ..backends.names import load_gazetteer, normalize_token, spans_from_bio, syllables_of
+from ..backends.names import TEXT_TOKEN, load_gazetteer, normalize_token, spans_from_bio, syllables_of
 from ..backends.nertag import GAZETTEER_FILE, LEARNED_NAMES_FILE, MODEL_DIR as CRF_MODEL_DIR, UNSEEN_MODEL_DIR
 from ..errors import TrainingExtraMissing
 from ..evaluate.ner import SHARED_EVAL_DIR, GoldSentence, read_conll, score
@@ -68,10 +68,15 @@ def examples_of(sentences: list[GoldSentence]) -> list[Example]:
     """Syllables and their BIO labels; a sentence without gold words splits at spaces."""
     examples = []
     for sentence in sentences:
-        words = sentence.words or [(m.start(), m.end(), "") for m in _SYLLABLE.finditer(sentence.text)]
+        words = sentence.words or _words_at_spaces(sentence.text)
         spans = [(s, e) for s, e, _, _ in syllables_of(sentence.text, words)]
         examples.append(([sentence.text[s:e] for s, e in spans], syllable_labels(spans, sentence.entities)))
     return examples
+
+
+def _words_at_spaces(text: str) -> list[tuple[int, int, str]]:
+    """Every space-separated token a word (syllable CoNLL has no gold words)."""
+    return [(m.start(), m.end(), "") for m in _SYLLABLE.finditer(text)]
 
 
 def training_examples(eval_dir: Path, names: dict) -> tuple[list[Example], int]:
@@ -82,14 +87,13 @@ def training_examples(eval_dir: Path, names: dict) -> tuple[list[Example], int]:
         sentences = read_conll(Path(eval_dir) / name)
         for sentence in sentences:
             if sentence.words is None:
-                sentence.words = [(m.start(), m.end(), "") for m in _SYLLABLE.finditer(sentence.text)]
+                sentence.words = _words_at_spaces(sentence.text)
         originals += examples_of(sentences)
         copies += examples_of(with_replaced_names(sentences, pool))
     return originals + copies, len(originals)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-Ỹ\"“])")
-_TOKEN = re.compile(r"\w+(?:[.'&+-]\w+)*|[^\w\s]", re.UNICODE)
 
 
 def unlabeled_sentences(count: int, every: int = 25, shortest: int = 8, longest: int = 60):
@@ -101,7 +105,7 @@ def unlabeled_sentences(count: int, every: int = 25, shortest: int = 8, longest:
         for text in unlabeled_texts([corpus]):
             for paragraph in text.split("\n"):
                 for sentence in _SENTENCE_END.split(paragraph):
-                    tokens = _TOKEN.findall(sentence)
+                    tokens = TEXT_TOKEN.findall(sentence)
                     if not shortest <= len(tokens) <= longest:
                         continue
                     seen += 1

@@ -7,16 +7,14 @@ word2vec (gensim, CBOW) over lower-cased syllables, digits folded to 0; the ship
 """
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
 import numpy as np
 
+from ..backends.names import TEXT_TOKEN
 from ..backends.neural_ner import vector_key
 from .ner import UNLABELED, unlabeled_texts
-
-_TOKEN = re.compile(r"\w+(?:[.'&+-]\w+)*|[^\w\s]", re.UNICODE)  # as the segmenter splits punctuation off
 
 
 def write_corpus(path: Path, corpus_dirs=UNLABELED) -> int:
@@ -25,7 +23,7 @@ def write_corpus(path: Path, corpus_dirs=UNLABELED) -> int:
     with open(path, "w", encoding="utf-8") as out:
         for text in unlabeled_texts(corpus_dirs):
             for paragraph in text.split("\n"):
-                keys = [vector_key(token) for token in _TOKEN.findall(paragraph)]
+                keys = [vector_key(token) for token in TEXT_TOKEN.findall(paragraph)]
                 if len(keys) >= 3:
                     out.write(" ".join(keys) + "\n")
                     tokens += len(keys)
