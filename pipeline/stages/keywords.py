@@ -1,9 +1,12 @@
 """The keywords stage: the top words and entities of each document by TF-IDF on segmented words
 (so that `trí_tuệ_nhân_tạo` and `Sam_Altman` stay whole), and the tags of the user's rules.
 
-Terms: entity names, nouns and noun phrases, and learned terms (models/keywords/terms.tsv:
-collocations of VNTC and viwiki): words the segmenter split that make one are joined (`tiền ảo`,
-`cô gái`), and those tagged as verbs or adjectives (`khởi_nghiệp`) may be keywords as topics.
+Terms: entity names, nouns and noun phrases, learned terms (models/keywords/terms.tsv:
+collocations of VNTC and viwiki) and the phrases the document itself repeats (`trạm sạc`, `cáp
+quang biển`, `gọi vốn`: today's terms no corpus had). Words the segmenter split that make a learned
+term are joined (`tiền ảo`, `cô gái`; not a pronoun and its verb, `ông nói`), and those tagged as
+verbs or adjectives (`khởi_nghiệp`) may be keywords as topics. Times (`hôm_qua`, `năm_ngoái`) and
+addresses are no terms; network generations are (`5G`).
 
 Document frequencies come from a background model (models/keywords: VNTC news counted by term, plus
 viwiki's documents from the learned terms; the default: a document's keywords do not depend on
@@ -14,14 +17,14 @@ defaults: raw term count times smooth idf, l2-normalized over all the document's
 Which terms may be keywords (see `select`): a common noun or noun phrase must be established
 vocabulary (in at least `min_noun_share` of the documents of one corpus: rare nouns and one-off
 phrases identify a document but say nothing of what it is about), or newer than the frequencies
-and repeated (`new_term_min_mentions`, one less for a learned term: `trí_tuệ_nhân_tạo` in today's
-news), and not too generic (`công_ty`: common and spread alike over VNTC's sections), a unit or
-period (`USD`, `quý`: next to numbers) or a part of a longer keyword (`mây`); a verb or adjective
-must be a topic (a learned term, rare in the corpora, repeated); a name must be known to the
-frequencies (in at least 3 of their documents) or mentioned at least `name_min_mentions` times.
-One entry per concept (`merge_near_duplicates`), and at most `max_names` names make the top k
-besides the central ones (many mentions, or in the title or lead). Credit lines (`Tác giả: …`)
-give no terms.
+and repeated (`new_term_min_mentions`: `trí_tuệ_nhân_tạo` in today's news), and not too generic
+(`công_ty`: common and spread alike over VNTC's sections), a unit or period (`USD`, `quý`: next to
+numbers) or a part of a longer keyword (`mây`); a verb or adjective must be a topic (a learned
+term, rare in the corpora, repeated); a name must be known to the frequencies (in at least 3 of
+their documents) or mentioned at least `name_min_mentions` times. One entry per concept
+(`merge_near_duplicates`: a phrase or its head, a name or its alias), and at most `max_names`
+names make the top k besides the central ones (many mentions, or in the title or lead). Credit
+lines (`Tác giả: …`) give no terms.
 """
 from __future__ import annotations
 
@@ -55,6 +58,11 @@ PHRASE_MODIFIER_POS = frozenset({"N", "A"})  # ... + the noun or adjective after
 HEAD_NOUN_POS = frozenset({"N", "Nc", "Ne", "Ns"})  # a learned term starting with one of these is a noun (`con gái`),
 # and so is one of a pronoun and a noun (`cô gái`)
 MAX_TERM_SYLLABLES = 4  # the longest learned terms
+FUNCTION_POS = frozenset({"R", "C", "Cc", "E", "P", "T", "L", "M", "CH"})  # adverbs, conjunctions, prepositions, ...
+PRONOUNS = frozenset("tôi chúng_tôi chúng_ta ta mình anh chị em ông bà họ nó hắn bạn các_bạn cô chú cháu".split())
+PHRASE_WORD_POS = frozenset({"N", "Nb", "Ny", "A", "V"})  # the words of a phrase the document repeats (`trạm sạc`)
+AGENT_HEADS = frozenset({"người"})  # a stopword that heads a term with the verb after it: `người bán`
+REPEATED_PHRASE_MENTIONS = 3  # ... and how often it must repeat it
 TOPIC_POS = frozenset({"V", "Vb", "A", "X"})  # verbs, adjectives and unknown words may be topics (`khởi_nghiệp`)
 TOPIC_MIN_MENTIONS = 3  # ... and mentioned this often in the document (once less when one is in the title or lead)
 TOPIC_MAX_SHARE = 0.03  # a learned verb or adjective in more of the corpora's documents is too common to be a topic
@@ -63,8 +71,11 @@ BACKGROUND_DIR = model_dir("keywords")
 BACKGROUND = BACKGROUND_DIR / "document_frequencies.tsv"
 TERMS = BACKGROUND_DIR / "terms.tsv"  # learned multi-word terms and their counts in VNTC and viwiki
 DOCUMENT_FREQUENCIES = ("background", "corpus", "combined")
-_NUMBER_LIKE = re.compile(r"^[\W\d_]*\d")  # 2007, 1cc, 30%, -5: numbers and quantities
+_NUMBER_LIKE = re.compile(r"^(?!\d+[A-Z]+$)[\W\d_]*\d")  # 2007, 1cc, 30%, -5: numbers and quantities; not 5G, 3D
 _ROMAN_NUMERAL = re.compile(r"X{0,3}(IX|IV|V?I{0,3})")  # `quý III`
+_ADDRESS = re.compile(r"@|://|^www\.")  # e-mail addresses and links are no keywords
+_TIME_HEADS = frozenset("năm tháng tuần ngày hôm buổi quý hồi sáng chiều tối đêm trưa cuối đầu giữa thời".split())
+_TIME_WORDS = _TIME_HEADS | frozenset("gian qua nay ngoái tới sau trước mai kia này ấy đó sớm rồi".split())
 _ABBREVIATION = re.compile(r"[A-Z]{2,}")  # `AI`, `EU`: not the stopwords `ai` ("who"), `eu`
 # Credit lines (`Tác giả: Lê Minh Thư`, `Ảnh: Reuters`, `(Theo Thanh Niên)`), matched on a
 # sentence's words joined by spaces: who wrote or supplied the article, not what it is about.
@@ -79,7 +90,7 @@ class Settings:
     min_score: float = 0.05
     document_frequencies: str = "background"  # or "corpus": fitted on the run's documents; "combined": both
     min_noun_share: float = 0.005  # a common noun or phrase must be in this share of documents (30 of 6,000)
-    new_term_min_mentions: int = 3  # ... or be mentioned this often in the document (terms newer than the frequencies)
+    new_term_min_mentions: int = 2  # ... or be mentioned this often in the document (terms newer than the frequencies)
     generic_min_share: float = 0.05  # a common noun in this share of documents ...
     generic_min_sections: float = 7.0  # ... spread over this many of their sections (of 10) is too generic
     name_min_mentions: int = 2  # a name unknown to the frequencies must be mentioned this often
@@ -111,7 +122,14 @@ def is_candidate(word: str) -> bool:
     """Punctuation, numbers, one-letter tokens and stopwords are never keywords; an abbreviation
     in capitals is not the stopword it spells (`AI`, artificial intelligence, is not `ai`, "who")."""
     return (len(word) >= 2 and any(c.isalpha() for c in word) and not _NUMBER_LIKE.match(word)
-            and (word.lower() not in stopwords() or _ABBREVIATION.fullmatch(word) is not None))
+            and (word.lower() not in stopwords() or _ABBREVIATION.fullmatch(word) is not None)
+            and not is_time_expression(word) and not _ADDRESS.search(word))
+
+
+def is_time_expression(word: str) -> bool:
+    """`hôm_qua`, `năm_ngoái`, `cuối_tuần`, `tháng_đầu_năm`, `thời_gian_tới`: when, not what about."""
+    syllables = word.lower().split("_")
+    return len(syllables) > 1 and syllables[0] in _TIME_HEADS and all(s in _TIME_WORDS for s in syllables[1:])
 
 
 @dataclass(frozen=True)
@@ -177,7 +195,7 @@ def join_learned_terms(tokens: list[dict[str, Any]], inside: tuple[list[int], li
                         or token["start"] != before["end"] + 1 or _inside(token["start"], inside)
                         or not _is_word(token)):
                     break
-                if term_key(" ".join(t["text"] for t in tokens[i:j + 1])) in terms:
+                if term_key(" ".join(t["text"] for t in tokens[i:j + 1])) in terms and _makes_term(tokens[i:j + 1]):
                     best = j + 1 - i
         if best == 1:
             joined.append(tokens[i])
@@ -189,6 +207,14 @@ def join_learned_terms(tokens: list[dict[str, Any]], inside: tuple[list[int], li
                            "parts": [t for t in run if " " in t["text"].strip()], "last_pos": run[-1]["pos"]})
         i += best
     return joined
+
+
+def _makes_term(run: list[dict[str, Any]]) -> bool:
+    """Whether a learned collocation is a term here: not one that ends in a function word
+    (`người dùng có thể`, "users can"), nor a pronoun and what it does (`ông nói`, "he said";
+    `bạn cần`, "you need"): a pronoun first needs a noun last (`cô gái`)."""
+    first = "_".join(run[0]["text"].split()).lower()
+    return run[-1]["pos"] not in FUNCTION_POS and (first not in PRONOUNS or run[-1]["pos"] == "N")
 
 
 def _is_word(token: dict[str, Any]) -> bool:
@@ -241,7 +267,9 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
     adjectival: set[str] = set()
     topical: set[str] = set()
     nouns: set[str] = set()  # a learned term the document also uses as a noun is a noun
-    for token in join_learned_terms(tokens, inside, terms_model):
+    counted_phrases: set[tuple[str, int]] = set()  # (phrase, start) of the noun phrases counted
+    joined = join_learned_terms(tokens, inside, terms_model)
+    for token in joined:
         word = "_".join(token["text"].split())
         if _inside(token["start"], inside) or not is_candidate(word):
             previous = None
@@ -257,6 +285,7 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
                 truncated[previous["phrase"]] += 1
             phrase = f"{previous['word']}_{previous['collective']}{word.lower()}"
             terms.append(phrase)
+            counted_phrases.add((phrase, previous["start"]))
             if token["start"] < lead_end:
                 leading.add(phrase)
             if token["pos"] == "A":
@@ -283,8 +312,8 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
                 continue
             if token["start"] < lead_end:
                 leading.add(terms[-1])
-        previous = {"word": word.lower(), "end": token["end"], "sentence": token["sentence"], "phrase": phrase,
-                    "collective": ""} if token["pos"] in PHRASE_HEAD_POS else None
+        previous = {"word": word.lower(), "start": token["start"], "end": token["end"], "sentence": token["sentence"],
+                    "phrase": phrase, "collective": ""} if token["pos"] in PHRASE_HEAD_POS else None
     if proper:
         common = set(terms) - {terms[i] for i in proper}
         for i in proper:
@@ -294,11 +323,77 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
     # A verb or adjective is a candidate only where the document makes it a topic, coming back to it
     # (so that the verbs of every document do not thin the scores of its nouns).
     topical -= nouns
+    for phrase, start in repeated_phrases(joined, inside):
+        if (phrase, start) not in counted_phrases:  # the noun phrase of a noun and its modifier, counted above
+            terms.append(phrase)
+            if start < lead_end:
+                leading.add(phrase)
     uses = Counter(term for term in terms if term in topical)
     passing = {term for term in topical if uses[term] >= TOPIC_MIN_MENTIONS - (term in leading)}
     terms = [term for term in terms if term not in topical or term in passing]
     topical = passing
     return ScannedTerms(terms, truncated, adjectival, topical, leading)
+
+
+def repeated_phrases(tokens: list[dict[str, Any]], inside: tuple[list[int], list[int]]) -> list[tuple[str, int]]:
+    """The phrases the document itself makes terms by repeating them: a noun and the content words
+    right after it (`trạm sạc`, `nhà phát hành`, `cáp quang biển`, `mã QR`), 2 to 4 syllables in one
+    sentence, outside entities and credit lines, used `REPEATED_PHRASE_MENTIONS` times or more and
+    not always cut short by the length limit (`cộng đồng mã nguồn` of `cộng đồng mã nguồn mở`); one
+    (phrase, start offset) per mention. Today's terms the corpora never had (`trạm sạc` is no
+    collocation of 2007 news) are found this way; the merge rules then keep a phrase or its head."""
+    starts: dict[str, list[int]] = {}
+    whole: set[str] = set()  # phrases with a mention that the length limit did not cut
+    for run in _content_runs(tokens, inside):
+        for i, head in enumerate(run):
+            head_word = "_".join(head["text"].split())
+            if not _heads_phrase(head) or not (is_candidate(head_word) or head_word.lower() in AGENT_HEADS):
+                continue
+            syllables = len(head["text"].split())
+            for j in range(i + 1, len(run)):
+                syllables += len(run[j]["text"].split())
+                if syllables > MAX_TERM_SYLLABLES:
+                    break
+                if not (is_candidate("_".join(run[j]["text"].split())) or run[j]["pos"] in CASED_POS):
+                    continue  # a phrase does not end in a stopword
+                if head["pos"] == "V" and not (j == i + 1 and syllables <= 3 and run[j]["pos"] in PHRASE_HEAD_POS):
+                    break  # a verb heads only a short phrase with its object: `gọi vốn`
+                phrase = "_".join(_written(t) for t in run[i:j + 1])
+                starts.setdefault(phrase, []).append(head["start"])
+                if j + 1 == len(run) or syllables + len(run[j + 1]["text"].split()) <= MAX_TERM_SYLLABLES:
+                    whole.add(phrase)
+    return sorted(((phrase, start) for phrase, found in starts.items()
+                   if len(found) >= REPEATED_PHRASE_MENTIONS and phrase in whole for start in found),
+                  key=lambda item: item[1])
+
+
+def _written(token: dict[str, Any]) -> str:
+    """A word as terms write it: syllables joined by `_`, lower case unless a proper noun or abbreviation."""
+    word = "_".join(token["text"].split())
+    return word if token["pos"] in CASED_POS else word.lower()
+
+
+def _content_runs(tokens: list[dict[str, Any]], inside: tuple[list[int], list[int]]) -> list[list[dict[str, Any]]]:
+    """The runs of adjacent content words (nouns, verbs, adjectives) of one sentence, outside `inside`."""
+    runs: list[list[dict[str, Any]]] = []
+    previous = None
+    for token in tokens:
+        if token["pos"] not in PHRASE_WORD_POS or _inside(token["start"], inside) or not _is_word(token):
+            previous = None
+            continue
+        if previous is None or token["start"] != previous["end"] + 1 or token["sentence"] != previous["sentence"]:
+            runs.append([])
+        runs[-1].append(token)
+        previous = token
+    return runs
+
+
+def _heads_phrase(token: dict[str, Any]) -> bool:
+    """Whether a repeated phrase may start with this word: a noun (`trạm sạc`), a verb with its
+    object (`gọi vốn`, `chuyển đổi số`: the topic, when the document repeats it), or a compound
+    the tagger took for an adjective (`cáp quang biển`)."""
+    return token["pos"] in PHRASE_HEAD_POS or token["pos"] == "V" or (
+        token["pos"] == "A" and " " in token["text"].strip())
 
 
 def _merged_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
@@ -538,7 +633,7 @@ def select(terms: list[str], frequencies: DocumentFrequencies, settings: Setting
     `truncated` and `adjectival` say which phrases were cut from a longer one and which end in an
     adjective, `topical` which terms are verbs or adjectives, `leading` which are in the title or
     lead (see `scan_terms`)."""
-    mentions = Counter(terms)
+    mentions = with_aliases(Counter(terms))
     truncated = truncated or Counter()
     topical, leading = set(topical), set(leading)
     counted = set(counted)
@@ -565,7 +660,7 @@ def select(terms: list[str], frequencies: DocumentFrequencies, settings: Setting
     # A noun and adjective rare in the frequencies stand for the noun even when the phrase is no
     # keyword itself: `trí_tuệ` ("intellect") mentioned only in `trí_tuệ_nhân_tạo` would misname the subject.
     new_phrases = [term for term in adjectival if frequencies.share(term) < settings.min_noun_share]
-    eligible = [(term, score) for term, score in eligible if not part_of_longer(term, longer, mentions)
+    eligible = [(term, score) for term, score in eligible if is_name(term) or not part_of_longer(term, longer, mentions)
                 and not part_of_longer(term, new_phrases, mentions, heads_only=True)]
     # A verb phrase ending in a keyword is that keyword's concept (`gặp_sự_cố` of `sự_cố`).
     eligible = [(term, score) for term, score in eligible
@@ -589,17 +684,47 @@ def select(terms: list[str], frequencies: DocumentFrequencies, settings: Setting
 def merge_near_duplicates(eligible: list[tuple[str, float]], mentions: Counter,
                           settings: Settings) -> list[tuple[str, float]]:
     """One entry per concept: of a term and a longer one that begins with it (`thủ_tướng`,
-    `thủ_tướng_chính_phủ`; `tiền`, `tiền_ảo`), or of two names one of which contains the other
-    (`Bạch_Mai`, `Bệnh_viện_Bạch_Mai`), only one stays: the one the document mentions most (a
-    phrase's mentions count for its head too), the longer on a tie. A term that only modifies a
-    longer one is another concept and stays (`dữ_liệu` of `trung_tâm_dữ_liệu`)."""
+    `thủ_tướng_chính_phủ`; `game`, `game_trực_tuyến`), only one stays: the one the document
+    mentions most (a phrase's mentions count for its head too), or the longer when it is frequent
+    too (three times or more, and at least half as often as its head). A term that only modifies a longer
+    one is another concept and stays (`dữ_liệu` of `trung_tâm_dữ_liệu`). Of two names one of
+    which contains the other, the aliases of one entity (`Amkor`, `Tập_đoàn_Amkor`; their mentions
+    counted together by `with_aliases`), the one mentioned most stays; on a tie the core name
+    (`Bạch_Mai`, not `Bệnh_viện_Bạch_Mai`) or else the longer (`Đại_sứ_quán_Việt_Nam`)."""
     dropped: set[str] = set()
     for short, _ in eligible:
         for long, _ in eligible:
             if long == short or short in dropped or long in dropped or not _same_concept(short, long):
                 continue
-            dropped.add(short if mentions[long] >= mentions[short] else long)
+            if is_name(short) or is_name(long):
+                core = long.lower().endswith(f"_{short.lower()}")
+                keep_long = mentions[long] > mentions[short] or (mentions[long] == mentions[short] and not core)
+            else:
+                keep_long = mentions[long] >= mentions[short] or (
+                    mentions[long] >= 3 and 2 * mentions[long] >= mentions[short])
+            dropped.add(short if keep_long else long)
     return [(term, score) for term, score in eligible if term not in dropped]
+
+
+def with_aliases(mentions: Counter) -> Counter:
+    """The mentions of each term, a name's counting those of its aliases: the name with a word or two
+    of kind before it (`Amkor` and `Tập_đoàn_Amkor`, once each, are one entity mentioned twice)."""
+    names = [term for term in mentions if is_name(term)]
+    combined = Counter(mentions)
+    for name in names:
+        for other in names:
+            if _is_alias(name, other) or _is_alias(other, name):
+                combined[name] += mentions[other]
+    return combined
+
+
+def _is_alias(core: str, long: str) -> bool:
+    """Whether `long` is `core` after the word for its kind (`Tập_đoàn_Amkor`, `bang_North_Carolina`)."""
+    return long.lower().endswith(f"_{core.lower()}") and long[:len(long) - len(core) - 1].lower() in NAME_KINDS
+
+
+NAME_KINDS = frozenset("""tập_đoàn công_ty hãng ngân_hàng bệnh_viện trường đại_học học_viện viện quỹ sàn báo đài
+bang tỉnh thành_phố tp quận huyện xã phường sông núi đảo hồ vịnh chợ sân_bay cảng""".split())
 
 
 def _same_concept(short: str, long: str) -> bool:
@@ -615,11 +740,11 @@ def _same_concept(short: str, long: str) -> bool:
 def is_new_term(term: str, mentions: Counter, frequencies: DocumentFrequencies, settings: Settings) -> bool:
     """Whether a common noun or phrase rarer than the floor is rather vocabulary newer than the
     frequencies, as the document repeats it: a word they never saw (`livestream`), or a phrase whose
-    head is established vocabulary (`trí_tuệ nhân_tạo`); a learned multi-word term (`tầng_hầm`,
-    `điện_toán_đám_mây`: a collocation of the corpora the terms were learned from) needs one mention less."""
-    if frequencies.learned(term):  # a collocation of the corpora, not a one-off phrase: once less is enough
-        return mentions[term] >= settings.new_term_min_mentions - 1
-    return mentions[term] >= settings.new_term_min_mentions and (not frequencies.count(term) or any(
+    head is established vocabulary (`trí_tuệ nhân_tạo`, `ô_tô điện`), or a learned multi-word term
+    (`tầng_hầm`, `điện_toán_đám_mây`: a collocation of the corpora the terms were learned from)."""
+    if mentions[term] < settings.new_term_min_mentions:
+        return False
+    return frequencies.learned(term) or (not frequencies.count(term) or any(
         frequencies.share(head) >= settings.min_noun_share for head in _heads(term, mentions)))
 
 
@@ -645,7 +770,9 @@ def _identity(terms: list[str]) -> list[str]:
 
 class Keywords(Stage):
     name = "keywords"
-    version = "5"  # 5: learned terms, topics, one entry per concept, central names, VNTC + viwiki background
+    # 5: learned terms, topics, one entry per concept, central names, VNTC + viwiki background;
+    # 6: phrases the document repeats, name aliases, no times or pronoun collocations
+    version = "6"
     reads = {"normalize": ("text",), "segment": ("tokens",), "ner": ("entities",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("keywords", pa.list_(KEYWORD)), ("tags", pa.list_(TAG))])
