@@ -3,6 +3,7 @@ import math
 
 import pytest
 
+from pipeline.backends.names import syllable_spans
 from pipeline.backends.nertag import document_names, get_tagger, names_context, spans_from_bio, syllables_of
 
 # Words as a segmenter gives them: spans into the sentence, with a POS tag the model ignores.
@@ -30,6 +31,12 @@ def test_syllables_keep_their_word_and_place():
     sentence = "Sam Altman nói"
     assert syllables_of(sentence, [(0, 10, "NNP"), (11, 14, "V")]) == [
         (0, 3, 0, "B"), (4, 10, 0, "E"), (11, 14, 1, "S")]
+
+
+def test_syllables_split_at_any_white_space_inside_a_word():
+    sentence = "Hà  Nội\u00a0mới,TP. HCM"
+    assert syllable_spans(sentence, [(0, 11, "NNP"), (11, 12, "CH"), (12, 19, "NNP")]) == [
+        (0, 2), (4, 7), (8, 11), (11, 12), (12, 15), (16, 19)]
 
 
 def test_tech_companies_and_people_get_the_right_label():

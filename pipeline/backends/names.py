@@ -72,12 +72,29 @@ def load_gazetteer(paths: Iterable[Path]) -> dict[tuple[str, ...], str]:
 def syllables_of(sentence: str, words: list[Word]) -> list[tuple[int, int, int, str]]:
     """Syllable spans inside the word spans: (start, end, word index, position in word S/B/I/E)."""
     syllables = []
-    for index, (start, end, _pos) in enumerate(words):
-        inner = [(start + m.start(), start + m.end()) for m in _SYLLABLE.finditer(sentence[start:end])]
+    for index, word in enumerate(words):
+        inner = syllable_spans(sentence, [word])
         for k, (s, e) in enumerate(inner):
             place = "S" if len(inner) == 1 else "B" if k == 0 else "E" if k == len(inner) - 1 else "I"
             syllables.append((s, e, index, place))
     return syllables
+
+
+def syllable_spans(sentence: str, words: list[Word]) -> list[tuple[int, int]]:
+    """The (start, end) of the syllables inside the word spans: the runs of non-space characters."""
+    spans = []
+    for start, end, _pos in words:
+        text = sentence[start:end]
+        parts = text.split()  # the white space of str.split is that of the regex's \s
+        if len(parts) == 1 and len(parts[0]) == end - start:  # most words: one syllable
+            spans.append((start, end))
+        elif " ".join(parts) == text:  # syllables between single spaces: faster than the regex
+            for part in parts:
+                spans.append((start, start + len(part)))
+                start += len(part) + 1
+        else:
+            spans += [(start + m.start(), start + m.end()) for m in _SYLLABLE.finditer(text)]
+    return spans
 
 
 def gazetteer_tags(tokens: list[str], gazetteer: dict[tuple[str, ...], str],
@@ -85,17 +102,15 @@ def gazetteer_tags(tokens: list[str], gazetteer: dict[tuple[str, ...], str],
     """BIO tags of the longest gazetteer names found left to right (case-sensitive). `starts`, the
     first syllables of the names, lets most positions be skipped without a look-up."""
     tags = ["O"] * len(tokens)
-    i = 0
-    while i < len(tokens):
-        if starts is not None and tokens[i] not in starts:
-            i += 1
+    candidates = range(len(tokens)) if starts is None else [i for i, token in enumerate(tokens) if token in starts]
+    tagged = 0  # tokens before this one belong to a name found
+    for i in candidates:
+        if i < tagged:
             continue
         for length in range(min(_GAZETTEER_MAX_SYLLABLES, len(tokens) - i), 0, -1):
             label = gazetteer.get(tuple(tokens[i:i + length]))
             if label:
                 tags[i:i + length] = [f"B-{label}"] + [f"I-{label}"] * (length - 1)
-                i += length
+                tagged = i + length
                 break
-        else:
-            i += 1
     return tags
