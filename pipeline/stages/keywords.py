@@ -118,6 +118,7 @@ def stopwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@functools.lru_cache(maxsize=200_000)  # called for every word of every document; news vocabulary repeats
 def is_candidate(word: str) -> bool:
     """Punctuation, numbers, one-letter tokens and stopwords are never keywords; an abbreviation
     in capitals is not the stopword it spells (`AI`, artificial intelligence, is not `ai`, "who")."""
@@ -146,6 +147,16 @@ class LearnedTerms:
     def __contains__(self, key: str) -> bool:
         return key in self.occurrences
 
+    @functools.cached_property
+    def prefixes(self) -> frozenset[str]:
+        """The first 1 to 3 syllables of every multi-syllable term: a run of words that is none of
+        these begins no learned term (`join_learned_terms` stops there)."""
+        found = set()
+        for term in self.occurrences:
+            syllables = term.split(" ")
+            found.update(" ".join(syllables[:k]) for k in range(1, len(syllables)))
+        return frozenset(found)
+
     def share(self, key: str) -> float:
         """The share of all the corpora's documents the term is in."""
         return sum(self.document_counts.get(key, ())) / max(sum(self.documents.values()), 1)
@@ -169,6 +180,7 @@ def learned_terms(path: Path = TERMS) -> LearnedTerms:
     return LearnedTerms.read(require(path))
 
 
+@functools.lru_cache(maxsize=200_000)
 def term_key(text: str) -> str:
     """A term or token text as the learned terms write it: `Tiền_ảo`, `tiền ảo` -> `tiền ảo`."""
     return apply_tone_style(" ".join(text.replace("_", " ").split()).lower(), MODERN)
@@ -182,21 +194,25 @@ def join_learned_terms(tokens: list[dict[str, Any]], inside: tuple[list[int], li
     noun (`N`); one headed by a verb or other word keeps that tag and may be a keyword only as a
     topic (see `select`). Words in entities or credit lines, numbers and punctuation are never
     joined; stopwords may be (`cô` of `cô gái`)."""
+    joinable = [not _inside(token["start"], inside) and _is_word(token) for token in tokens]
+    keys = [term_key(token["text"]) if ok else "" for token, ok in zip(tokens, joinable)]
     joined: list[dict[str, Any]] = []
     i = 0
     while i < len(tokens):
         best = 1
-        if not _inside(tokens[i]["start"], inside) and _is_word(tokens[i]):
-            syllables = len(tokens[i]["text"].split())
+        if joinable[i] and keys[i] in terms.prefixes:
+            key, syllables = keys[i], keys[i].count(" ") + 1
             for j in range(i + 1, len(tokens)):
                 token, before = tokens[j], tokens[j - 1]
-                syllables += len(token["text"].split())
+                syllables += keys[j].count(" ") + 1
                 if (syllables > MAX_TERM_SYLLABLES or token["sentence"] != before["sentence"]
-                        or token["start"] != before["end"] + 1 or _inside(token["start"], inside)
-                        or not _is_word(token)):
+                        or token["start"] != before["end"] + 1 or not joinable[j]):
                     break
-                if term_key(" ".join(t["text"] for t in tokens[i:j + 1])) in terms and _makes_term(tokens[i:j + 1]):
+                key = f"{key} {keys[j]}"
+                if key in terms and _makes_term(tokens[i:j + 1]):
                     best = j + 1 - i
+                if key not in terms.prefixes:  # no longer learned term begins with these words
+                    break
         if best == 1:
             joined.append(tokens[i])
         else:
@@ -219,8 +235,13 @@ def _makes_term(run: list[dict[str, Any]]) -> bool:
 
 def _is_word(token: dict[str, Any]) -> bool:
     """Whether a token may be part of a joined term: no number (`2007`, `III`) or punctuation."""
-    return (any(c.isalpha() for c in token["text"]) and not _NUMBER_LIKE.match(token["text"])
-            and not _is_number(token))
+    return _spells_word(token["text"], token["pos"])
+
+
+@functools.lru_cache(maxsize=200_000)
+def _spells_word(text: str, pos: str) -> bool:
+    return (any(c.isalpha() for c in text) and not _NUMBER_LIKE.match(text)
+            and not _is_number({"text": text, "pos": pos}))
 
 
 def document_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]]) -> list[str]:
@@ -710,12 +731,19 @@ def merge_near_duplicates(eligible: list[tuple[str, float]], mentions: Counter,
 def with_aliases(mentions: Counter) -> Counter:
     """The mentions of each term, a name's counting those of its aliases: the name with a word or two
     of kind before it (`Amkor` and `Tập_đoàn_Amkor`, once each, are one entity mentioned twice)."""
-    names = [term for term in mentions if is_name(term)]
+    by_lower: dict[str, list[str]] = {}
+    for term in mentions:
+        if is_name(term):
+            by_lower.setdefault(term.lower(), []).append(term)
     combined = Counter(mentions)
-    for name in names:
-        for other in names:
-            if _is_alias(name, other) or _is_alias(other, name):
-                combined[name] += mentions[other]
+    for aliases in by_lower.values():
+        for alias in aliases:
+            syllables = alias.split("_")
+            for cut in (1, 2):  # the word for the kind: one or two syllables
+                if len(syllables) > cut and "_".join(syllables[:cut]).lower() in NAME_KINDS:
+                    for core in by_lower.get("_".join(syllables[cut:]).lower(), ()):
+                        combined[core] += mentions[alias]
+                        combined[alias] += mentions[core]
     return combined
 
 
