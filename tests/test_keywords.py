@@ -447,3 +447,13 @@ def test_an_entity_and_its_alias_are_one_name():
     chosen = [term for term, _ in select(terms, frequencies, Settings(min_score=0))]
     # once each, but one company named twice: the core name stays, the alias goes
     assert "Amkor" in chosen and "Tập_đoàn_Amkor" not in chosen
+
+
+def test_a_repeated_phrase_counts_however_the_tagger_reads_its_head():
+    text = ("Mục tiêu là đưa tỷ lệ tổn thất điện năng xuống dưới 6%.\n"
+            "Theo EVN, tổn thất điện năng năm ngoái ở mức 6,2%.\n"
+            "Chúng tôi ưu tiên các dự án để giảm tổn thất điện năng.")
+    tokens = segmented(text)
+    tags = {token["pos"] for token in tokens if token["text"] == "tổn thất"}
+    assert tags == {"N", "V"}  # `tổn thất` ("loss") is a noun once, a verb twice
+    assert scan_terms(tokens, [], LEARNED).terms.count("tổn_thất_điện_năng") == 3

@@ -365,10 +365,11 @@ def repeated_phrases(tokens: list[dict[str, Any]], inside: tuple[list[int], list
     collocation of 2007 news) are found this way; the merge rules then keep a phrase or its head."""
     starts: dict[str, list[int]] = {}
     whole: set[str] = set()  # phrases with a mention that the length limit did not cut
+    headed: set[str] = set()  # phrases with a mention whose first word may head one (the tagger varies)
     for run in _content_runs(tokens, inside):
         for i, head in enumerate(run):
             head_word = "_".join(head["text"].split())
-            if not _heads_phrase(head) or not (is_candidate(head_word) or head_word.lower() in AGENT_HEADS):
+            if not (is_candidate(head_word) or head_word.lower() in AGENT_HEADS):
                 continue
             syllables = len(head["text"].split())
             for j in range(i + 1, len(run)):
@@ -377,15 +378,16 @@ def repeated_phrases(tokens: list[dict[str, Any]], inside: tuple[list[int], list
                     break
                 if not (is_candidate("_".join(run[j]["text"].split())) or run[j]["pos"] in CASED_POS):
                     continue  # a phrase does not end in a stopword
-                if head["pos"] == "V" and not (j == i + 1 and syllables <= 3 and run[j]["pos"] in PHRASE_HEAD_POS):
-                    break  # a verb heads only a short phrase with its object: `gọi vốn`
                 phrase = "_".join(_written(t) for t in run[i:j + 1])
                 starts.setdefault(phrase, []).append(head["start"])
+                if _heads_phrase(head) and (head["pos"] != "V" or (
+                        j == i + 1 and syllables <= 3 and run[j]["pos"] in PHRASE_HEAD_POS)):
+                    headed.add(phrase)  # a verb heads only a short phrase with its object: `gọi vốn`
                 if j + 1 == len(run) or syllables + len(run[j + 1]["text"].split()) <= MAX_TERM_SYLLABLES:
                     whole.add(phrase)
     return sorted(((phrase, start) for phrase, found in starts.items()
-                   if len(found) >= REPEATED_PHRASE_MENTIONS and phrase in whole for start in found),
-                  key=lambda item: item[1])
+                   if len(found) >= REPEATED_PHRASE_MENTIONS and phrase in whole and phrase in headed
+                   for start in found), key=lambda item: item[1])
 
 
 def _written(token: dict[str, Any]) -> str:
