@@ -412,6 +412,13 @@ def test_a_phrase_the_document_repeats_is_one_term():
     assert {"trạm_sạc", "cáp_quang_biển"} <= set(chosen) and not {"trạm", "biển"} & set(chosen)
 
 
+def test_digital_ends_a_phrase():
+    text = ("Kinh tế số năm nay đóng góp 16,5% GDP.\nThương mại điện tử là mảng lớn nhất của kinh tế số.\n"
+            "Doanh nghiệp nhỏ chưa tham gia kinh tế số.")
+    # `số` ("number") is a stopword, but after a noun it is "digital"
+    assert scan_terms(segmented(text), [], LEARNED).terms.count("kinh_tế_số") == 3
+
+
 def test_a_verb_and_its_object_repeated_is_the_topic():
     text = ("Nhiều người chuyển sang đổi pin thay vì sạc.\n"
             "Mỗi lần đổi pin mất chưa đến một phút.\n"
