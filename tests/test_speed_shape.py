@@ -88,13 +88,14 @@ def gold_sentences(limit: int) -> list[str]:
 
 @pytest.mark.skipif(not (SHARED / "eval" / "ws").exists(), reason="needs the gold sets in ../shared")
 def test_the_segmenter_decodes_as_crfsuite_does_on_its_own_features():
-    # The segmenter weighs features once per syllable n-gram and decodes in Python; on real sentences
+    # The segmenter weighs features once per syllable n-gram and decodes in numpy; on real sentences
     # it must label as underthesea_core's featurizer + crfsuite, and crfsuite on segment_features, do.
     import joblib
     import pycrfsuite
     import underthesea
     from underthesea_core import CRFFeaturizer
 
+    from pipeline.backends.crf import Batch
     from pipeline.backends.wordseg import (UndertheseaOpinion, apply_tone_style, get_segmenter, segment_features,
                                            syllable_forms, tokenize)
 
@@ -114,7 +115,10 @@ def test_the_segmenter_decodes_as_crfsuite_does_on_its_own_features():
         opinions = segmenter.opinion.features(texts)
         assert opinions == expected, sentence
         forms, shapes = syllable_forms(sentence, tokens)
-        decoded = segmenter.segment_crf.viterbi(segmenter.segment_scores(forms, shapes, opinions))
+        batch = Batch([len(tokens)])
+        labels, fifths = segmenter.opinion.decode([texts], batch)
+        decoded = segmenter.segment_crf.viterbi(segmenter.segment_scores([forms], [shapes], labels * 6 + fifths, batch),
+                                                batch)
         assert [segmenter.segment_crf.labels[k] for k in decoded] == \
             our_crf.tag(segment_features(forms, shapes, segmenter.dictionary, opinions)), sentence
         checked += 1
