@@ -125,6 +125,28 @@ def test_the_segmenter_decodes_as_crfsuite_does_on_its_own_features():
     assert checked > 250
 
 
+def test_a_few_sentences_decode_in_python_exactly_as_a_batch_does_in_numpy():
+    # A batch of few sentences is decoded one sentence at a time in plain Python, a larger one in numpy
+    # over all sentences at once; the labels and probabilities must be the same bit for bit.
+    import numpy as np
+
+    from pipeline.backends.crf import Batch
+    from pipeline.backends.wordseg import get_segmenter
+
+    segmenter = get_segmenter("vnpipe")
+    lengths = [1, 7, 2, 30, 1, 12, 5]
+    scores = np.random.default_rng(7).normal(scale=3, size=(sum(lengths), 2))
+    for crf in (segmenter.segment_crf, segmenter.opinion.crf):
+        decoded = {}
+        for few in (True, False):
+            batch = Batch(lengths)
+            batch.few = few
+            decoded[few] = crf.viterbi(scores, batch), crf.marginals(scores, batch)
+        assert decoded[True][0].tolist() == decoded[False][0].tolist()
+        assert decoded[True][1].tolist() == decoded[False][1].tolist()
+    assert Batch(lengths).few and not Batch([3] * (Batch.FEW + 1)).few
+
+
 def test_import_pipeline_leaves_heavy_libraries_and_models_unloaded():
     # `import pipeline` and `vnpipe --help` stay fast: scikit-learn, pandas, spaCy, underthesea and the
     # CRF models are imported when a stage or reader first needs them.

@@ -4,7 +4,8 @@ pycrfsuite turns every feature string of every position into an attribute id, fo
 again; most of a segmenter's time went there. Here the weights are read once from the model file,
 so a caller can add up the weights of the features that depend on the same syllables once per
 syllable n-gram and keep them (`WindowWeights`), and the state scores, Viterbi and forward-backward
-of a whole batch of sentences (`Batch`) are computed together, position by position. The results
+of a whole batch of sentences (`Batch`) are computed together, position by position (a batch of
+few sentences is decoded one sentence at a time in plain Python, faster there). The results
 are those of crfsuite: the same weights (read bit for bit from the file), the same decoding rule,
 the same tie-break (the lower label id first).
 """
@@ -62,6 +63,8 @@ class BinaryCrf:
             if kind_ != 1 or abs(weight - shown) > 1e-6 or (source, destination) != (index[a], index[b]):
                 raise ValueError(f"{path}: transition {a}->{b} does not match the model's dump")
             self.transition[source][destination] = weight
+        (t00, t01), (t10, t11) = self.transition
+        self._exp_transition = (math.exp(t00), math.exp(t01), math.exp(t10), math.exp(t11))
         self.state: dict[str, tuple[float, float]] = {}
         states = referenced(off_attrrefs, num_attrs)
         if len(states) != len(info.state_features):
@@ -85,6 +88,10 @@ class BinaryCrf:
 
     def viterbi(self, scores: np.ndarray, batch: Batch) -> np.ndarray:
         """The best label (0 or 1) at each position of `batch`, for the state scores `scores[position, label]`."""
+        if batch.few:
+            rows = scores.tolist()
+            return np.array([label for start, length in zip(batch.starts.tolist(), batch.lengths.tolist())
+                             for label in self._viterbi_sentence(rows[start:start + length])], dtype=np.intp)
         (t00, t01), (t10, t11) = self.transition
         best = scores.copy()  # the best path's score to each position, ending in each label
         back = np.zeros((batch.size, 2), dtype=np.intp)  # the label before, on that path
@@ -104,8 +111,11 @@ class BinaryCrf:
     def marginals(self, scores: np.ndarray, batch: Batch) -> np.ndarray:
         """The probability of label 1 at each position of `batch` (forward-backward, normalised at
         each step; every product and sum in the order of the one-sentence recurrence)."""
-        (t00, t01), (t10, t11) = self.transition
-        e00, e01, e10, e11 = math.exp(t00), math.exp(t01), math.exp(t10), math.exp(t11)
+        if batch.few:
+            rows = scores.tolist()
+            return np.array([p for start, length in zip(batch.starts.tolist(), batch.lengths.tolist())
+                             for p in self._marginals_sentence(rows[start:start + length])])
+        e00, e01, e10, e11 = self._exp_transition
         # math.exp, not np.exp: numpy's may differ from the C library's in the last bit.
         states = np.array(list(map(math.exp, scores.ravel().tolist()))).reshape(-1, 2)
         forward = np.empty_like(states)
@@ -129,12 +139,61 @@ class BinaryCrf:
         return both[:, 1] / (both[:, 0] + both[:, 1])
 
 
+    def _viterbi_sentence(self, scores: list[list[float]]) -> list[int]:
+        """`viterbi` of one sentence, in plain Python: the same sums and comparisons, one position at a time."""
+        (t00, t01), (t10, t11) = self.transition
+        best0, best1 = scores[0]
+        back: list[tuple[int, int]] = []
+        for s0, s1 in scores[1:]:
+            from0, from1 = best0 + t00, best1 + t10
+            come0 = from1 > from0
+            to0 = from1 if come0 else from0
+            from0, from1 = best0 + t01, best1 + t11
+            come1 = from1 > from0
+            to1 = from1 if come1 else from0
+            back.append((come0, come1))
+            best0, best1 = to0 + s0, to1 + s1
+        label = int(best1 > best0)
+        path = [label]
+        for step in reversed(back):
+            label = int(step[label])
+            path.append(label)
+        path.reverse()
+        return path
+
+    def _marginals_sentence(self, scores: list[list[float]]) -> list[float]:
+        """`marginals` of one sentence, in plain Python: the same products and sums in the same order."""
+        e00, e01, e10, e11 = self._exp_transition
+        states = [(math.exp(s0), math.exp(s1)) for s0, s1 in scores]
+        a0, a1 = states[0]
+        total = a0 + a1
+        a0, a1 = a0 / total, a1 / total
+        forward = [(a0, a1)]
+        for s0, s1 in states[1:]:
+            a0, a1 = (a0 * e00 + a1 * e10) * s0, (a0 * e01 + a1 * e11) * s1
+            total = a0 + a1
+            a0, a1 = a0 / total, a1 / total
+            forward.append((a0, a1))
+        b0 = b1 = 1.0
+        result = [0.0] * len(states)
+        for k in range(len(states) - 1, -1, -1):
+            f0, f1 = forward[k]
+            p0, p1 = f0 * b0, f1 * b1
+            result[k] = p1 / (p0 + p1)
+            s0, s1 = states[k]
+            b0, b1 = e00 * s0 * b0 + e01 * s1 * b1, e10 * s0 * b0 + e11 * s1 * b1
+            total = b0 + b1
+            b0, b1 = b0 / total, b1 / total
+        return result
+
+
 class Batch:
     """Sentences decoded together: their positions laid end to end (sentence k's at `starts[k]` on),
     and where each position sits (`padded`) when every sentence has PAD slots either side, the layout
     in which n-gram windows are read (`windows`)."""
 
     PAD = 2
+    FEW = 64
 
     def __init__(self, lengths: Sequence[int]) -> None:
         self.lengths = np.asarray(lengths, dtype=np.intp)
@@ -148,6 +207,9 @@ class Batch:
         self.padded_ends = (np.cumsum(self.lengths + 2 * self.PAD)).tolist()
         # steps[t - 1]: position t of every sentence longer than t. Longest first, so that each step
         # takes a prefix of the sentences.
+        # A batch of few sentences is decoded one sentence at a time in plain Python (BinaryCrf): a numpy
+        # step costs more than it saves when it works on a handful of positions.
+        self.few = len(self.lengths) <= self.FEW
         order = np.argsort(-self.lengths, kind="stable")
         longer = np.searchsorted(-self.lengths[order], -np.arange(1, int(self.lengths.max(initial=1))), "left")
         self.steps = [self.starts[order[:count]] + t for t, count in enumerate(longer.tolist(), 1)]
