@@ -246,6 +246,7 @@ class WindowWeights:
     def __init__(self, size: int, deltas: Sequence[int], terms: int,
                  weigh: Callable[[str], dict[int, list[tuple[float, float]]]], limit: int = 200_000) -> None:
         self.size, self.deltas, self.terms, self.weigh, self.limit = size, tuple(deltas), terms, weigh, limit
+        self._offsets = {delta: d * terms * 2 for d, delta in enumerate(self.deltas)}  # in a flat row
         self._clear()
 
     def _clear(self) -> None:
@@ -253,10 +254,10 @@ class WindowWeights:
         self.table = np.zeros((4096, len(self.deltas), self.terms, 2))
         self.used = 1  # rows of the table in use
 
-    def _store(self, new: list[np.ndarray]) -> None:
+    def _store(self, new: list[list[float]]) -> None:
         while self.used + len(new) > len(self.table):
             self.table = np.concatenate((self.table, np.zeros_like(self.table)))
-        self.table[self.used:self.used + len(new)] = new
+        self.table[self.used:self.used + len(new)] = np.array(new).reshape(len(new), *self.table.shape[1:])
         self.used += len(new)
 
     def ids(self, windows: list[str | None]) -> np.ndarray:
@@ -265,7 +266,7 @@ class WindowWeights:
             self._clear()
         rows = list(map(self.rows.get, windows))
         if None in rows:
-            new: list[np.ndarray] = []
+            new: list[list[float]] = []
             for k, window in enumerate(windows):
                 if rows[k] is None:
                     rows[k] = self.rows.get(window)  # met earlier in this batch
@@ -275,13 +276,16 @@ class WindowWeights:
                 self._store(new)
         return np.array(rows, dtype=np.intp)
 
-    def _weighed(self, window: str, new: list[np.ndarray]) -> int:
-        weights = self.weigh(window)
-        if not any(any(pair) for terms in weights.values() for pair in terms):
+    def _weighed(self, window: str, new: list[list[float]]) -> int:
+        # The row is built as a flat list (deltas, terms, labels): numpy per row cost more than the weighing.
+        row = [0.0] * (len(self.deltas) * self.terms * 2)
+        for delta, terms in self.weigh(window).items():
+            at = self._offsets[delta]
+            for b, i in terms:
+                row[at], row[at + 1] = b, i
+                at += 2
+        if not any(row):
             return 0
-        row = np.zeros((len(self.deltas), self.terms, 2))
-        for delta, terms in weights.items():
-            row[self.deltas.index(delta), :len(terms)] = terms
         new.append(row)
         return self.used + len(new) - 1
 

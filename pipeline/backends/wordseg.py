@@ -64,9 +64,31 @@ _TOKEN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in zip(
     + f"|(?P<punct>{_PUNCTUATION})")
 
 
+_CHUNK = re.compile(r"\S+")
+
+
 def tokenize(sentence: str) -> list[Token]:
     """Split `sentence` into syllables, punctuation and protected pieces, with their kind."""
-    return [(match.start(), match.end(), match.lastgroup) for match in _TOKEN.finditer(sentence)]
+    # No token spans a space, and every other character starts one, so each run of non-spaces is
+    # tokenized on its own (and the tokens of a run are kept: news text repeats its words); the only
+    # context a run's tokens read is whether anything follows it (`TP.` is an abbreviation then).
+    chunks = [(match.start(), match.group()) for match in _CHUNK.finditer(sentence)]
+    tokens: list[Token] = []
+    last = len(chunks) - 1
+    for k, (start, chunk) in enumerate(chunks):
+        if chunk.isalpha():  # a syllable: only _WORD matches letters alone
+            tokens.append((start, start + len(chunk), "word"))
+        else:
+            tokens += [(start + a, start + b, kind) for a, b, kind in _chunk_tokens(chunk, k == last)]
+    return tokens
+
+
+@functools.lru_cache(maxsize=65536)
+def _chunk_tokens(chunk: str, last: bool) -> tuple[Token, ...]:
+    """The tokens of a run of non-spaces, as `_TOKEN` finds them in a sentence where it is `last`
+    or where something follows it."""
+    found = _TOKEN.finditer(chunk if last else chunk + " .")
+    return tuple((match.start(), match.end(), match.lastgroup) for match in found if match.start() < len(chunk))
 
 
 # --- Vietnamese phonotactics: a Latin-script syllable that Vietnamese spelling cannot produce is foreign.
@@ -387,13 +409,27 @@ def syllable_forms(sentence: str, tokens: list[Token]) -> tuple[list[str], list[
         texts = [unicodedata.normalize("NFC", sentence[s:e]) for s, e, _ in tokens]
     else:
         texts = [sentence[s:e] for s, e, _ in tokens]
-    lowered = apply_tone_style(" ".join(texts), "modern").lower().split(" ")
-    if len(lowered) != len(texts):  # a token held a character that lower() or NFC split
+    if any(" " in text for text in texts):  # NFC split a token: each token on its own
         lowered = [apply_tone_style(t, "modern").lower() for t in texts]
-    forms = [form if kind in ("word", "abbreviation", "punct") else "<" + kind + ">"
-             for form, (_, _, kind) in zip(lowered, tokens)]
-    shapes = [_shape(text, kind) for text, (_, _, kind) in zip(texts, tokens)]
-    return forms, shapes
+        forms = [form if kind in ("word", "abbreviation", "punct") else "<" + kind + ">"
+                 for form, (_, _, kind) in zip(lowered, tokens)]
+        return forms, [_shape(text, kind) for text, (_, _, kind) in zip(texts, tokens)]
+    if not texts:
+        return [], []
+    pairs = list(map(_form_and_shape, texts, [kind for _, _, kind in tokens], [False] * len(texts)))
+    pairs[0] = _form_and_shape(texts[0], tokens[0][2], True)
+    forms, shapes = zip(*pairs)
+    return list(forms), list(shapes)
+
+
+@functools.lru_cache(maxsize=65536)
+def _form_and_shape(text: str, kind: str, first: bool) -> tuple[str, str]:
+    """A token's form and shape, as `syllable_forms` makes them from the sentence's tokens joined by
+    spaces: the space before a token (none before the first) is what the tone style reads there."""
+    if kind not in ("word", "abbreviation", "punct"):
+        return "<" + kind + ">", _shape(text, kind)
+    form = apply_tone_style(text if first else " " + text, "modern").lower()
+    return (form if first else form[1:]), _shape(text, kind)
 
 
 class UndertheseaOpinion:
@@ -426,6 +462,8 @@ class UndertheseaOpinion:
                 raise ValueError(f"underthesea feature template {template!r}: isdigit of several syllables")
             self.templates.setdefault(last - first + 1, []).append((first, template, match.group(3) or ""))
         self._window_templates = {size: self._templates_of_windows(size) for size in self.templates if size > 1}
+        # The terms of a window whose text no text template knows, by (size, is_in_dict, istitle).
+        self._unseen_windows: dict[tuple[int, bool, bool], dict[int, list[tuple[float, float]]]] = {}
         self.windows = []
         for size, templates in sorted(self.templates.items()):
             firsts = sorted({first for first, _, _ in templates})
@@ -487,15 +525,20 @@ class UndertheseaOpinion:
         if _BOS in texts or _EOS in texts:
             return pads["BOS" if _BOS in texts else "EOS"]
         lower = window.lower()
+        in_dict, istitle = lower in self.dictionary, not any(text[:1].islower() for text in texts)
+        unseen = window not in known and lower not in known
+        if unseen and (size, in_dict, istitle) in self._unseen_windows:
+            return self._unseen_windows[size, in_dict, istitle]  # most windows: only the flags weigh
         state = self.crf.state.get
         terms: dict[int, list[tuple[float, float]]] = {}
         for first, prefix, function in text_templates:
             value = lower if function else window
             terms.setdefault(first, []).append(state(prefix + value, (0.0, 0.0)) if value in known else (0.0, 0.0))
-        for flag in (f"is_in_dict={lower in self.dictionary}",
-                     f"istitle={not any(text[:1].islower() for text in texts)}"):
+        for flag in (f"is_in_dict={in_dict}", f"istitle={istitle}"):
             for first, weights in flags.get(flag, {}).items():
                 terms.setdefault(first, []).append(weights)
+        if unseen:
+            self._unseen_windows[size, in_dict, istitle] = terms
         return terms
 
     def _templates_of_windows(self, size: int) -> tuple:
@@ -754,20 +797,19 @@ class VnpipeSegmenter(_RuleBackend):
 
 def pos_features(words: list[str], shapes: list[str]) -> list[list[str]]:
     """CRF features of each word for POS tagging: the word, its neighbours, its syllables, its shape."""
-    n = len(words)
-    w = ["<s>", "<s>"] + words + ["</s>", "</s>"]
-    features = []
-    for i in range(2, n + 2):
-        word = w[i]
-        syllables = word.split("_")
-        features.append([
-            "w0=" + word, "w-1=" + w[i - 1], "w+1=" + w[i + 1], "w-2=" + w[i - 2], "w+2=" + w[i + 2],
-            "w-1,0=" + w[i - 1] + " " + word, "w0,+1=" + word + " " + w[i + 1],
-            "first=" + syllables[0], "last=" + syllables[-1], f"n={min(len(syllables), 4)}",
-            "s0=" + shapes[i - 2], "s-1=" + (shapes[i - 3] if i > 2 else "<s>"),
-            "s+1=" + (shapes[i - 1] if i - 1 < n else "</s>"),
-        ])
-    return features
+    w = ["<s>", "<s>", *words, "</s>", "</s>"]
+    s = ["<s>", *shapes, "</s>"]
+    return [["w0=" + word, "w-1=" + w1, "w+1=" + p1, "w-2=" + w2, "w+2=" + p2,
+             "w-1,0=" + w1 + " " + word, "w0,+1=" + word + " " + p1, *_word_features(word),
+             "s0=" + shape, "s-1=" + before, "s+1=" + after]
+            for w2, w1, word, p1, p2, before, shape, after in zip(w, w[1:], words, w[3:], w[4:], s, shapes, s[2:])]
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_features(word: str) -> tuple[str, str, str]:
+    """The POS features that read a word's syllables (first, last, how many)."""
+    syllables = word.split("_")
+    return "first=" + syllables[0], "last=" + syllables[-1], f"n={min(len(syllables), 4)}"
 
 
 def load_dictionary(path: Path) -> dict[str, int]:
