@@ -264,14 +264,16 @@ class WindowWeights:
         """The row of each window, weighing the new ones (a window that weighs nothing gets row 0)."""
         if len(self.rows) > self.limit:  # memory stays flat however much text goes through
             self._clear()
-        rows = list(map(self.rows.get, windows))
+        known = self.rows
+        rows = list(map(known.get, windows))
         if None in rows:
             new: list[list[float]] = []
-            for k, window in enumerate(windows):
-                if rows[k] is None:
-                    rows[k] = self.rows.get(window)  # met earlier in this batch
-                    if rows[k] is None:
-                        rows[k] = self.rows[window] = self._weighed(window, new)
+            for k in [k for k, row in enumerate(rows) if row is None]:
+                window = windows[k]
+                row = known.get(window)  # met earlier in this batch
+                if row is None:
+                    row = known[window] = self._weighed(window, new)
+                rows[k] = row
             if new:
                 self._store(new)
         return np.array(rows, dtype=np.intp)

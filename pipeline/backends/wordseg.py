@@ -200,22 +200,25 @@ class UserWords:
 
     def matches(self, texts: list[str]) -> list[tuple[int, int]]:
         """Token-index ranges [i, j) of `texts` covered by entries, longest match first, left to right."""
-        found, i = [], 0
-        while i < len(texts):
+        by_first = self.by_first
+        lowered = list(map(str.lower, texts))
+        if by_first.keys().isdisjoint(texts) and by_first.keys().isdisjoint(lowered):
+            return []
+        found, end = [], 0
+        for i, (text, low) in enumerate(zip(texts, lowered)):
+            if i < end or (text not in by_first and low not in by_first):
+                continue
             length = 0
-            for text in (texts[i], texts[i].lower()):
-                for candidate in self.by_first.get(text, ()):
+            for first in (text, low):
+                for candidate in by_first.get(first, ()):
                     n = len(candidate)
-                    window = texts[i:i + n]
-                    if len(window) == n and (tuple(window) == candidate
-                                             or tuple(t.lower() for t in window) == candidate):
+                    if i + n <= len(texts) and (tuple(texts[i:i + n]) == candidate
+                                                or tuple(lowered[i:i + n]) == candidate):
                         length = max(length, n)
                         break
             if length > 1:
                 found.append((i, i + length))
-                i += length
-            else:
-                i += 1
+                end = i + length
         return found
 
 
@@ -291,6 +294,20 @@ class Rules:
     def __init__(self, user_words: UserWords, common_syllables: frozenset[str]):
         self.user_words = user_words
         self.common_syllables = common_syllables
+        self._foreign_name_part = functools.lru_cache(maxsize=65536)(self._is_foreign_name_part)
+        self._coded = functools.lru_cache(maxsize=65536)(self._is_coded)
+
+    def _is_foreign_name_part(self, text: str) -> bool:
+        return _is_foreign_name_part(text, self.common_syllables)
+
+    @staticmethod
+    def _is_coded(text: str) -> bool | None:
+        """Whether a word in camel case, with digits or in capitals (`iPhone`, `4o`, `AI`) is kept whole:
+        True if it is no Vietnamese syllable, None if it is one (an acronym only in a sentence not
+        written in capitals, `_is_acronym`), False for other words."""
+        if not _CAMEL_OR_ALPHANUMERIC.fullmatch(text):
+            return False
+        return True if not is_vietnamese_syllable(text) else None
 
     def forced_words(self, sentence: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
         """(first token, end token, tag) ranges to keep whole and on their own."""
@@ -305,6 +322,7 @@ class Rules:
                 coded = any(c.isdigit() or c.isupper() for c in sentence[tokens[i][0]:tokens[j - 1][1]])
                 forced.append((i, j, "M" if numeric else "NNP" if coded else "X"))
                 taken.update(range(i, j))
+        foreign_name_part, coded = self._foreign_name_part, self._coded
         i = 0
         while i < len(tokens):
             if i in taken:
@@ -313,18 +331,17 @@ class Rules:
             kind, text = tokens[i][2], texts[i]
             if kind in PROTECTED_TAGS and kind != "punct":
                 forced.append((i, i + 1, PROTECTED_TAGS[kind]))
-            elif kind == "word" and _is_foreign_name_part(text, self.common_syllables):
+            elif kind == "word" and foreign_name_part(text):
                 # Foreign names are one word in the Viet Treebank (`Sam_Altman`, `John_Stuart_Mill`).
                 j = i + 1
                 while j < len(tokens) and j not in taken and tokens[j][2] == "word" \
-                        and _is_foreign_name_part(texts[j], self.common_syllables):
+                        and foreign_name_part(texts[j]):
                     j += 1
                 if j - i > 1 or not is_vietnamese_syllable(text):
                     forced.append((i, j, "NNP"))
                 i = j
                 continue
-            elif kind == "word" and _CAMEL_OR_ALPHANUMERIC.fullmatch(text) and (
-                    not is_vietnamese_syllable(text) or _is_acronym(text, texts)):
+            elif kind == "word" and (coded(text) or coded(text) is None and _is_acronym(text, texts)):
                 forced.append((i, i + 1, "Ny" if text.isupper() else "NNP"))
             i += 1
         return sorted(forced)
@@ -783,16 +800,12 @@ class VnpipeSegmenter(_RuleBackend):
     def _tag(self, tokens: list[Token], forms: list[str], shapes: list[str], labels: list[int]) -> list[Word]:
         """The words the B/I `labels` make of the tokens, POS-tagged."""
         inside = self.segment_crf.labels.index("I")
-        groups: list[list[int]] = []
-        for i, label in enumerate(labels):
-            if label == inside and groups:
-                groups[-1].append(i)
-            else:
-                groups.append([i])
-        word_forms = ["_".join(forms[i] for i in group) for group in groups]
-        word_shapes = [shapes[group[0]] for group in groups]
-        tags = self.pos_tagger.tag(pos_features(word_forms, word_shapes))
-        return [(tokens[group[0]][0], tokens[group[-1]][1], tag_in_tagset(tag)) for group, tag in zip(groups, tags)]
+        starts = [i for i, label in enumerate(labels) if label != inside or not i]  # each word's first token
+        ends = starts[1:] + [len(labels)]
+        word_forms = ["_".join(forms[start:end]) for start, end in zip(starts, ends)]
+        tags = self.pos_tagger.tag(pos_features(word_forms, [shapes[start] for start in starts]))
+        return [(tokens[start][0], tokens[end - 1][1], tag_in_tagset(tag))
+                for start, end, tag in zip(starts, ends, tags)]
 
 
 def pos_features(words: list[str], shapes: list[str]) -> list[list[str]]:
