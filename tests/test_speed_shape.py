@@ -88,13 +88,14 @@ def gold_sentences(limit: int) -> list[str]:
 
 @pytest.mark.skipif(not (SHARED / "eval" / "ws").exists(), reason="needs the gold sets in ../shared")
 def test_the_segmenter_decodes_as_crfsuite_does_on_its_own_features():
-    # The segmenter weighs features once per syllable n-gram and decodes in Python; on real sentences
+    # The segmenter weighs features once per syllable n-gram and decodes in numpy; on real sentences
     # it must label as underthesea_core's featurizer + crfsuite, and crfsuite on segment_features, do.
     import joblib
     import pycrfsuite
     import underthesea
     from underthesea_core import CRFFeaturizer
 
+    from pipeline.backends.crf import Batch
     from pipeline.backends.wordseg import (UndertheseaOpinion, apply_tone_style, get_segmenter, segment_features,
                                            syllable_forms, tokenize)
 
@@ -114,11 +115,36 @@ def test_the_segmenter_decodes_as_crfsuite_does_on_its_own_features():
         opinions = segmenter.opinion.features(texts)
         assert opinions == expected, sentence
         forms, shapes = syllable_forms(sentence, tokens)
-        decoded = segmenter.segment_crf.viterbi(segmenter.segment_scores(forms, shapes, opinions))
+        batch = Batch([len(tokens)])
+        labels, fifths = segmenter.opinion.decode([texts], batch)
+        decoded = segmenter.segment_crf.viterbi(segmenter.segment_scores([forms], [shapes], labels * 6 + fifths, batch),
+                                                batch)
         assert [segmenter.segment_crf.labels[k] for k in decoded] == \
             our_crf.tag(segment_features(forms, shapes, segmenter.dictionary, opinions)), sentence
         checked += 1
     assert checked > 250
+
+
+def test_a_few_sentences_decode_in_python_exactly_as_a_batch_does_in_numpy():
+    # A batch of few sentences is decoded one sentence at a time in plain Python, a larger one in numpy
+    # over all sentences at once; the labels and probabilities must be the same bit for bit.
+    import numpy as np
+
+    from pipeline.backends.crf import Batch
+    from pipeline.backends.wordseg import get_segmenter
+
+    segmenter = get_segmenter("vnpipe")
+    lengths = [1, 7, 2, 30, 1, 12, 5]
+    scores = np.random.default_rng(7).normal(scale=3, size=(sum(lengths), 2))
+    for crf in (segmenter.segment_crf, segmenter.opinion.crf):
+        decoded = {}
+        for few in (True, False):
+            batch = Batch(lengths)
+            batch.few = few
+            decoded[few] = crf.viterbi(scores, batch), crf.marginals(scores, batch)
+        assert decoded[True][0].tolist() == decoded[False][0].tolist()
+        assert decoded[True][1].tolist() == decoded[False][1].tolist()
+    assert Batch(lengths).few and not Batch([3] * (Batch.FEW + 1)).few
 
 
 def test_import_pipeline_leaves_heavy_libraries_and_models_unloaded():

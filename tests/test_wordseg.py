@@ -103,6 +103,30 @@ def test_tokenize_keeps_urls_numbers_dates_and_brands_whole():
     assert [kind for _, _, kind in tokenize("a16z: 12/2004/NĐ-CP")] == ["word", "punct", "number", "punct", "number", "punct", "word"]
 
 
+def test_tokenize_reads_each_run_of_non_spaces_as_the_whole_sentence_scan_does():
+    # tokenize works (and caches) run by run; an abbreviation keeps its stop only when a word follows.
+    from pipeline.backends.wordseg import _TOKEN
+
+    for sentence in ("TP. HCM", "ở TP.", "Ông H. Nam và Th. Sĩ", "xem www.abc.com. Rồi", "(https://a.vn/b) nhé",
+                     "Uỷ ban\u00a0TP.\u2003HCM", "_a_ 3-4–2004 84 . 4", "10h30 5:30:00 50% 12/2004/NĐ-CP", ""):
+        assert tokenize(sentence) == [(m.start(), m.end(), m.lastgroup) for m in _TOKEN.finditer(sentence)], sentence
+    assert tokenize("ở TP.")[1:] == [(2, 4, "word"), (4, 5, "punct")]
+    assert tokenize("TP. HCM")[0] == (0, 3, "abbreviation")
+
+
+def test_syllable_forms_per_token_are_those_of_the_sentence_styled_at_once():
+    # Forms are cached per token; the tone style of the whole sentence reads the space before each
+    # token (none before the first), and so must they.
+    from pipeline.backends.wordseg import apply_tone_style, syllable_forms
+
+    for sentence in ("Ủy ban ủy quý hòa", "Hoà TP. 12/3 ABC x", "ΟΔΟΣ Σ ΑΣ. ủy", ""):
+        tokens = tokenize(sentence)
+        joined = apply_tone_style(" ".join(sentence[s:e] for s, e, _ in tokens), "modern").lower().split(" ")
+        forms, _ = syllable_forms(sentence, tokens)
+        assert forms == [form if kind in ("word", "abbreviation", "punct") else f"<{kind}>"
+                         for form, (_, _, kind) in zip(joined, tokens)], sentence
+
+
 def test_vietnamese_phonotactics():
     assert [is_vietnamese_syllable(s) for s in ("nghiêng", "quý", "khuya", "Kim", "Altman", "John", "Kong", "Musk")] \
         == [True, True, True, True, False, False, False, False]

@@ -1,18 +1,22 @@
-"""Two-label CRFsuite models (word boundaries: B starts a word, I continues it) run in Python, for speed.
+"""Two-label CRFsuite models (word boundaries: B starts a word, I continues it) run in numpy, for speed.
 
 pycrfsuite turns every feature string of every position into an attribute id, for each sentence
 again; most of a segmenter's time went there. Here the weights are read once from the model file,
 so a caller can add up the weights of the features that depend on the same syllables once per
-syllable n-gram and keep the sums (`NgramWeights`), and decoding is Viterbi and forward-backward
-over two labels. The results are those of crfsuite: the same weights (read bit for bit from the
-file), the same decoding rule, the same tie-break (the lower label id first).
+syllable n-gram and keep them (`WindowWeights`), and the state scores, Viterbi and forward-backward
+of a whole batch of sentences (`Batch`) are computed together, position by position (a batch of
+few sentences is decoded one sentence at a time in plain Python, faster there). The results
+are those of crfsuite: the same weights (read bit for bit from the file), the same decoding rule,
+the same tie-break (the lower label id first).
 """
 from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+
+import numpy as np
 
 _HEADER = struct.Struct("<4sI4sIIIIIIIII")
 _CHUNK = 12  # chunk id, size, number of items
@@ -59,6 +63,8 @@ class BinaryCrf:
             if kind_ != 1 or abs(weight - shown) > 1e-6 or (source, destination) != (index[a], index[b]):
                 raise ValueError(f"{path}: transition {a}->{b} does not match the model's dump")
             self.transition[source][destination] = weight
+        (t00, t01), (t10, t11) = self.transition
+        self._exp_transition = (math.exp(t00), math.exp(t01), math.exp(t10), math.exp(t11))
         self.state: dict[str, tuple[float, float]] = {}
         states = referenced(off_attrrefs, num_attrs)
         if len(states) != len(info.state_features):
@@ -80,52 +86,97 @@ class BinaryCrf:
                 i += pair[1]
         return b, i
 
-    def viterbi(self, scores: list[tuple[float, float]]) -> list[int]:
-        """The best label sequence (0 or 1 at each position) for the state scores at each position."""
-        if not scores:
-            return []
+    def viterbi(self, scores: np.ndarray, batch: Batch) -> np.ndarray:
+        """The best label (0 or 1) at each position of `batch`, for the state scores `scores[position, label]`."""
+        if batch.few:
+            rows = scores.tolist()
+            return np.array([label for start, length in zip(batch.starts.tolist(), batch.lengths.tolist())
+                             for label in self._viterbi_sentence(rows[start:start + length])], dtype=np.intp)
+        (t00, t01), (t10, t11) = self.transition
+        best = scores.copy()  # the best path's score to each position, ending in each label
+        back = np.zeros((batch.size, 2), dtype=np.intp)  # the label before, on that path
+        for here in batch.steps:
+            before0, before1 = best[here - 1, 0], best[here - 1, 1]
+            for label, (from0, from1) in enumerate(((before0 + t00, before1 + t10), (before0 + t01, before1 + t11))):
+                # As crfsuite: coming from label 1 wins only when strictly better (ties go to the lower id).
+                come = from1 > from0
+                back[here, label] = come
+                best[here, label] = np.where(come, from1, from0) + scores[here, label]
+        labels = np.zeros(batch.size, dtype=np.intp)
+        labels[batch.lasts] = best[batch.lasts, 1] > best[batch.lasts, 0]
+        for here in reversed(batch.steps):
+            labels[here - 1] = back[here, labels[here]]
+        return labels
+
+    def marginals(self, scores: np.ndarray, batch: Batch) -> np.ndarray:
+        """The probability of label 1 at each position of `batch` (forward-backward, normalised at
+        each step; every product and sum in the order of the one-sentence recurrence)."""
+        if batch.few:
+            rows = scores.tolist()
+            return np.array([p for start, length in zip(batch.starts.tolist(), batch.lengths.tolist())
+                             for p in self._marginals_sentence(rows[start:start + length])])
+        e00, e01, e10, e11 = self._exp_transition
+        # math.exp, not np.exp: numpy's may differ from the C library's in the last bit.
+        states = np.array(list(map(math.exp, scores.ravel().tolist()))).reshape(-1, 2)
+        forward = np.empty_like(states)
+        first = states[batch.starts]
+        forward[batch.starts] = first / (first[:, 0] + first[:, 1])[:, None]
+        for here in batch.steps:
+            a0, a1 = forward[here - 1, 0], forward[here - 1, 1]
+            s0, s1 = states[here, 0], states[here, 1]
+            a0, a1 = (a0 * e00 + a1 * e10) * s0, (a0 * e01 + a1 * e11) * s1
+            total = a0 + a1
+            forward[here, 0], forward[here, 1] = a0 / total, a1 / total
+        backward = np.empty_like(states)
+        backward[batch.lasts] = 1.0
+        for here in reversed(batch.steps):
+            b0, b1 = backward[here, 0], backward[here, 1]
+            s0, s1 = states[here, 0], states[here, 1]
+            b0, b1 = e00 * s0 * b0 + e01 * s1 * b1, e10 * s0 * b0 + e11 * s1 * b1
+            total = b0 + b1
+            backward[here - 1, 0], backward[here - 1, 1] = b0 / total, b1 / total
+        both = forward * backward
+        return both[:, 1] / (both[:, 0] + both[:, 1])
+
+
+    def _viterbi_sentence(self, scores: list[list[float]]) -> list[int]:
+        """`viterbi` of one sentence, in plain Python: the same sums and comparisons, one position at a time."""
         (t00, t01), (t10, t11) = self.transition
         best0, best1 = scores[0]
         back: list[tuple[int, int]] = []
         for s0, s1 in scores[1:]:
             from0, from1 = best0 + t00, best1 + t10
-            come0 = 1 if from1 > from0 else 0
+            come0 = from1 > from0
             to0 = from1 if come0 else from0
             from0, from1 = best0 + t01, best1 + t11
-            come1 = 1 if from1 > from0 else 0
+            come1 = from1 > from0
             to1 = from1 if come1 else from0
             back.append((come0, come1))
             best0, best1 = to0 + s0, to1 + s1
-        label = 1 if best1 > best0 else 0
+        label = int(best1 > best0)
         path = [label]
         for step in reversed(back):
-            label = step[label]
+            label = int(step[label])
             path.append(label)
         path.reverse()
         return path
 
-    def marginals(self, scores: list[tuple[float, float]]) -> list[float]:
-        """The probability of label 1 at each position (forward-backward)."""
-        n = len(scores)
-        if not n:
-            return []
-        (t00, t01), (t10, t11) = self.transition
-        e00, e01, e10, e11 = math.exp(t00), math.exp(t01), math.exp(t10), math.exp(t11)
+    def _marginals_sentence(self, scores: list[list[float]]) -> list[float]:
+        """`marginals` of one sentence, in plain Python: the same products and sums in the same order."""
+        e00, e01, e10, e11 = self._exp_transition
         states = [(math.exp(s0), math.exp(s1)) for s0, s1 in scores]
-        forward = [states[0]]
         a0, a1 = states[0]
         total = a0 + a1
         a0, a1 = a0 / total, a1 / total
-        forward[0] = (a0, a1)
-        for k in range(1, n):
-            s0, s1 = states[k]
+        forward = [(a0, a1)]
+        for s0, s1 in states[1:]:
             a0, a1 = (a0 * e00 + a1 * e10) * s0, (a0 * e01 + a1 * e11) * s1
             total = a0 + a1
             a0, a1 = a0 / total, a1 / total
             forward.append((a0, a1))
         b0 = b1 = 1.0
-        result = [0.0] * n
-        for k in range(n - 1, -1, -1):
+        result = [0.0] * len(states)
+        for k in range(len(states) - 1, -1, -1):
             f0, f1 = forward[k]
             p0, p1 = f0 * b0, f1 * b1
             result[k] = p1 / (p0 + p1)
@@ -136,18 +187,115 @@ class BinaryCrf:
         return result
 
 
-class NgramWeights:
-    """A bounded cache: the weights a CRF gives the features that depend only on one n-gram of
-    syllables (computed by `weigh` on a miss). News vocabulary repeats, so most look-ups hit."""
+class Batch:
+    """Sentences decoded together: their positions laid end to end (sentence k's at `starts[k]` on),
+    and where each position sits (`padded`) when every sentence has PAD slots either side, the layout
+    in which n-gram windows are read (`windows`)."""
 
-    def __init__(self, weigh: Callable[[Hashable], tuple], limit: int = 200_000) -> None:
-        self.weigh, self.limit = weigh, limit
-        self.cache: dict[Hashable, tuple] = {}
+    PAD = 2
+    FEW = 64
 
-    def __call__(self, key: Hashable) -> tuple:
-        found = self.cache.get(key)
-        if found is None:
-            if len(self.cache) >= self.limit:  # memory stays flat however much text goes through
-                self.cache.clear()
-            found = self.cache[key] = self.weigh(key)
-        return found
+    def __init__(self, lengths: Sequence[int]) -> None:
+        self.lengths = np.asarray(lengths, dtype=np.intp)
+        if len(self.lengths) and self.lengths.min() < 1:
+            raise ValueError("a Batch holds sentences of one position or more")
+        self.size = int(self.lengths.sum())
+        self.starts = np.cumsum(self.lengths) - self.lengths
+        self.lasts = self.starts + self.lengths - 1
+        sentence = np.repeat(np.arange(len(self.lengths)), self.lengths)
+        self.padded = np.arange(self.size) + 2 * self.PAD * sentence + self.PAD
+        self.padded_ends = (np.cumsum(self.lengths + 2 * self.PAD)).tolist()
+        # steps[t - 1]: position t of every sentence longer than t. Longest first, so that each step
+        # takes a prefix of the sentences.
+        # A batch of few sentences is decoded one sentence at a time in plain Python (BinaryCrf): a numpy
+        # step costs more than it saves when it works on a handful of positions.
+        self.few = len(self.lengths) <= self.FEW
+        order = np.argsort(-self.lengths, kind="stable")
+        longer = np.searchsorted(-self.lengths[order], -np.arange(1, int(self.lengths.max(initial=1))), "left")
+        self.steps = [self.starts[order[:count]] + t for t, count in enumerate(longer.tolist(), 1)]
+
+    def windows(self, slots: list[str], size: int) -> list[str | None]:
+        """The text of the window of `size` slots that starts at each slot of the padded layout
+        (slots joined by spaces), None where it would reach into the next sentence."""
+        if size == 1:
+            return slots
+        keys: list[str | None] = list(map(" ".join, zip(*(slots[k:] for k in range(size)))))
+        keys += [None] * (size - 1)
+        crossing = [None] * (size - 1)
+        for end in self.padded_ends:
+            keys[end - size + 1:end] = crossing
+        return keys
+
+    def sentences(self, values: np.ndarray) -> list[np.ndarray]:
+        """`values` (one per position) cut into one array per sentence."""
+        return np.split(values, self.starts[1:])
+
+
+class WindowWeights:
+    """What the features that read one window of `size` syllables add to the positions near it, worked
+    out once per window (`weigh`) and kept as a row of one array; news vocabulary repeats, so most
+    windows of a batch are one dict look-up, and all are one gather.
+
+    `weigh(window)` gives, for each delta (where the window starts, relative to the position), a list
+    of terms (weight of label 0, of label 1). `add` adds them one at a time, by delta (ascending)
+    and then term: the order of the additions of the one-sentence code, so the sums are the same bit
+    for bit."""
+
+    _MARGIN = 4  # deltas reach this far before or after a position
+
+    def __init__(self, size: int, deltas: Sequence[int], terms: int,
+                 weigh: Callable[[str], dict[int, list[tuple[float, float]]]], limit: int = 200_000) -> None:
+        self.size, self.deltas, self.terms, self.weigh, self.limit = size, tuple(deltas), terms, weigh, limit
+        self._offsets = {delta: d * terms * 2 for d, delta in enumerate(self.deltas)}  # in a flat row
+        self._clear()
+
+    def _clear(self) -> None:
+        self.rows: dict[Hashable, int] = {None: 0}  # row 0 weighs nothing: a window across sentences
+        self.table = np.zeros((4096, len(self.deltas), self.terms, 2))
+        self.used = 1  # rows of the table in use
+
+    def _store(self, new: list[list[float]]) -> None:
+        while self.used + len(new) > len(self.table):
+            self.table = np.concatenate((self.table, np.zeros_like(self.table)))
+        self.table[self.used:self.used + len(new)] = np.array(new).reshape(len(new), *self.table.shape[1:])
+        self.used += len(new)
+
+    def ids(self, windows: list[str | None]) -> np.ndarray:
+        """The row of each window, weighing the new ones (a window that weighs nothing gets row 0)."""
+        if len(self.rows) > self.limit:  # memory stays flat however much text goes through
+            self._clear()
+        known = self.rows
+        rows = list(map(known.get, windows))
+        if None in rows:
+            new: list[list[float]] = []
+            for k in [k for k, row in enumerate(rows) if row is None]:
+                window = windows[k]
+                row = known.get(window)  # met earlier in this batch
+                if row is None:
+                    row = known[window] = self._weighed(window, new)
+                rows[k] = row
+            if new:
+                self._store(new)
+        return np.array(rows, dtype=np.intp)
+
+    def _weighed(self, window: str, new: list[list[float]]) -> int:
+        # The row is built as a flat list (deltas, terms, labels): numpy per row cost more than the weighing.
+        row = [0.0] * (len(self.deltas) * self.terms * 2)
+        for delta, terms in self.weigh(window).items():
+            at = self._offsets[delta]
+            for b, i in terms:
+                row[at], row[at + 1] = b, i
+                at += 2
+        if not any(row):
+            return 0
+        new.append(row)
+        return self.used + len(new) - 1
+
+    def add(self, scores: np.ndarray, slots: list[str], batch: Batch) -> None:
+        """Add to `scores` (position, label) what the windows of the padded `slots` give each position."""
+        margin = np.zeros(self._MARGIN, dtype=np.intp)
+        rows = np.concatenate((margin, self.ids(batch.windows(slots, self.size)), margin))
+        for d, delta in enumerate(self.deltas):
+            weights = self.table[rows[batch.padded + (delta + self._MARGIN)], d]
+            for term in range(self.terms):
+                scores += weights[:, term]

@@ -15,7 +15,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from ..text.offsets import align_tokens
+from .crf import Batch
 from .model_files import model_dir, require
 from .postags import tag_in_tagset
 from ..text.vietnamese import apply_tone_style
@@ -35,6 +38,9 @@ class Segmenter(Protocol):
 
     def segment(self, sentence: str) -> list[Word]:
         """Word spans of `sentence`, in order, with a POS tag each."""
+
+    def segment_many(self, sentences: list[str]) -> list[list[Word]]:
+        """`segment` of each sentence; faster than one at a time for a backend that works in batches."""
 
 
 # --- Pre-tokenization: syllables, punctuation and spans that are one word whatever the model says.
@@ -58,9 +64,31 @@ _TOKEN = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in zip(
     + f"|(?P<punct>{_PUNCTUATION})")
 
 
+_CHUNK = re.compile(r"\S+")
+
+
 def tokenize(sentence: str) -> list[Token]:
     """Split `sentence` into syllables, punctuation and protected pieces, with their kind."""
-    return [(match.start(), match.end(), match.lastgroup) for match in _TOKEN.finditer(sentence)]
+    # No token spans a space, and every other character starts one, so each run of non-spaces is
+    # tokenized on its own (and the tokens of a run are kept: news text repeats its words); the only
+    # context a run's tokens read is whether anything follows it (`TP.` is an abbreviation then).
+    chunks = [(match.start(), match.group()) for match in _CHUNK.finditer(sentence)]
+    tokens: list[Token] = []
+    last = len(chunks) - 1
+    for k, (start, chunk) in enumerate(chunks):
+        if chunk.isalpha():  # a syllable: only _WORD matches letters alone
+            tokens.append((start, start + len(chunk), "word"))
+        else:
+            tokens += [(start + a, start + b, kind) for a, b, kind in _chunk_tokens(chunk, k == last)]
+    return tokens
+
+
+@functools.lru_cache(maxsize=65536)
+def _chunk_tokens(chunk: str, last: bool) -> tuple[Token, ...]:
+    """The tokens of a run of non-spaces, as `_TOKEN` finds them in a sentence where it is `last`
+    or where something follows it."""
+    found = _TOKEN.finditer(chunk if last else chunk + " .")
+    return tuple((match.start(), match.end(), match.lastgroup) for match in found if match.start() < len(chunk))
 
 
 # --- Vietnamese phonotactics: a Latin-script syllable that Vietnamese spelling cannot produce is foreign.
@@ -172,22 +200,25 @@ class UserWords:
 
     def matches(self, texts: list[str]) -> list[tuple[int, int]]:
         """Token-index ranges [i, j) of `texts` covered by entries, longest match first, left to right."""
-        found, i = [], 0
-        while i < len(texts):
+        by_first = self.by_first
+        lowered = list(map(str.lower, texts))
+        if by_first.keys().isdisjoint(texts) and by_first.keys().isdisjoint(lowered):
+            return []
+        found, end = [], 0
+        for i, (text, low) in enumerate(zip(texts, lowered)):
+            if i < end or (text not in by_first and low not in by_first):
+                continue
             length = 0
-            for text in (texts[i], texts[i].lower()):
-                for candidate in self.by_first.get(text, ()):
+            for first in (text, low):
+                for candidate in by_first.get(first, ()):
                     n = len(candidate)
-                    window = texts[i:i + n]
-                    if len(window) == n and (tuple(window) == candidate
-                                             or tuple(t.lower() for t in window) == candidate):
+                    if i + n <= len(texts) and (tuple(texts[i:i + n]) == candidate
+                                                or tuple(lowered[i:i + n]) == candidate):
                         length = max(length, n)
                         break
             if length > 1:
                 found.append((i, i + length))
-                i += length
-            else:
-                i += 1
+                end = i + length
         return found
 
 
@@ -263,6 +294,20 @@ class Rules:
     def __init__(self, user_words: UserWords, common_syllables: frozenset[str]):
         self.user_words = user_words
         self.common_syllables = common_syllables
+        self._foreign_name_part = functools.lru_cache(maxsize=65536)(self._is_foreign_name_part)
+        self._coded = functools.lru_cache(maxsize=65536)(self._is_coded)
+
+    def _is_foreign_name_part(self, text: str) -> bool:
+        return _is_foreign_name_part(text, self.common_syllables)
+
+    @staticmethod
+    def _is_coded(text: str) -> bool | None:
+        """Whether a word in camel case, with digits or in capitals (`iPhone`, `4o`, `AI`) is kept whole:
+        True if it is no Vietnamese syllable, None if it is one (an acronym only in a sentence not
+        written in capitals, `_is_acronym`), False for other words."""
+        if not _CAMEL_OR_ALPHANUMERIC.fullmatch(text):
+            return False
+        return True if not is_vietnamese_syllable(text) else None
 
     def forced_words(self, sentence: str, tokens: list[Token]) -> list[tuple[int, int, str]]:
         """(first token, end token, tag) ranges to keep whole and on their own."""
@@ -277,6 +322,7 @@ class Rules:
                 coded = any(c.isdigit() or c.isupper() for c in sentence[tokens[i][0]:tokens[j - 1][1]])
                 forced.append((i, j, "M" if numeric else "NNP" if coded else "X"))
                 taken.update(range(i, j))
+        foreign_name_part, coded = self._foreign_name_part, self._coded
         i = 0
         while i < len(tokens):
             if i in taken:
@@ -285,18 +331,17 @@ class Rules:
             kind, text = tokens[i][2], texts[i]
             if kind in PROTECTED_TAGS and kind != "punct":
                 forced.append((i, i + 1, PROTECTED_TAGS[kind]))
-            elif kind == "word" and _is_foreign_name_part(text, self.common_syllables):
+            elif kind == "word" and foreign_name_part(text):
                 # Foreign names are one word in the Viet Treebank (`Sam_Altman`, `John_Stuart_Mill`).
                 j = i + 1
                 while j < len(tokens) and j not in taken and tokens[j][2] == "word" \
-                        and _is_foreign_name_part(texts[j], self.common_syllables):
+                        and foreign_name_part(texts[j]):
                     j += 1
                 if j - i > 1 or not is_vietnamese_syllable(text):
                     forced.append((i, j, "NNP"))
                 i = j
                 continue
-            elif kind == "word" and _CAMEL_OR_ALPHANUMERIC.fullmatch(text) and (
-                    not is_vietnamese_syllable(text) or _is_acronym(text, texts)):
+            elif kind == "word" and (coded(text) or coded(text) is None and _is_acronym(text, texts)):
                 forced.append((i, i + 1, "Ny" if text.isupper() else "NNP"))
             i += 1
         return sorted(forced)
@@ -381,13 +426,27 @@ def syllable_forms(sentence: str, tokens: list[Token]) -> tuple[list[str], list[
         texts = [unicodedata.normalize("NFC", sentence[s:e]) for s, e, _ in tokens]
     else:
         texts = [sentence[s:e] for s, e, _ in tokens]
-    lowered = apply_tone_style(" ".join(texts), "modern").lower().split(" ")
-    if len(lowered) != len(texts):  # a token held a character that lower() or NFC split
+    if any(" " in text for text in texts):  # NFC split a token: each token on its own
         lowered = [apply_tone_style(t, "modern").lower() for t in texts]
-    forms = [form if kind in ("word", "abbreviation", "punct") else "<" + kind + ">"
-             for form, (_, _, kind) in zip(lowered, tokens)]
-    shapes = [_shape(text, kind) for text, (_, _, kind) in zip(texts, tokens)]
-    return forms, shapes
+        forms = [form if kind in ("word", "abbreviation", "punct") else "<" + kind + ">"
+                 for form, (_, _, kind) in zip(lowered, tokens)]
+        return forms, [_shape(text, kind) for text, (_, _, kind) in zip(texts, tokens)]
+    if not texts:
+        return [], []
+    pairs = list(map(_form_and_shape, texts, [kind for _, _, kind in tokens], [False] * len(texts)))
+    pairs[0] = _form_and_shape(texts[0], tokens[0][2], True)
+    forms, shapes = zip(*pairs)
+    return list(forms), list(shapes)
+
+
+@functools.lru_cache(maxsize=65536)
+def _form_and_shape(text: str, kind: str, first: bool) -> tuple[str, str]:
+    """A token's form and shape, as `syllable_forms` makes them from the sentence's tokens joined by
+    spaces: the space before a token (none before the first) is what the tone style reads there."""
+    if kind not in ("word", "abbreviation", "punct"):
+        return "<" + kind + ">", _shape(text, kind)
+    form = apply_tone_style(text if first else " " + text, "modern").lower()
+    return (form if first else form[1:]), _shape(text, kind)
 
 
 class UndertheseaOpinion:
@@ -396,7 +455,7 @@ class UndertheseaOpinion:
 
     Its features (underthesea_core's CRFFeaturizer templates: `T[-1]`, `T[0,1].lower`,
     `T[0].is_in_dict`, ...) are weighed once per syllable, pair and triple of syllables and kept
-    (`NgramWeights`); the CRF is decoded here (`BinaryCrf`), with crfsuite's results."""
+    (`WindowWeights`); the CRF is decoded here (`BinaryCrf`), with crfsuite's results."""
 
     MODEL_DIR = ("pipeline", "word_tokenize", "models", "ws_crf_vlsp2013_20230727")
 
@@ -404,7 +463,7 @@ class UndertheseaOpinion:
         import joblib
         import underthesea
 
-        from .crf import BinaryCrf, NgramWeights
+        from .crf import BinaryCrf, WindowWeights
 
         model_dir = Path(underthesea.__file__).parent.joinpath(*self.MODEL_DIR)
         self.dictionary = frozenset(joblib.load(model_dir / "dictionary.bin"))
@@ -416,42 +475,21 @@ class UndertheseaOpinion:
             if not match or (match.group(3) or "") not in ("", "lower", "isdigit", "istitle", "is_in_dict"):
                 raise ValueError(f"underthesea feature template {template!r} is not one vnpipe can compute")
             first, last = int(match.group(1)), int(match.group(2) or match.group(1))
-            self.templates.setdefault(last - first + 1, []).append((first, template, match.group(3) or ""))
-        # One syllable's features are weighed once per syllable and kept; a pair or triple of
-        # syllables is mostly new (news text), so its features are looked up directly.
-        self.weights = {1: NgramWeights(functools.partial(self._weigh, 1))}
-        self.windows = [self._window_weights(size) for size in sorted(self.templates) if size > 1]
-
-    def _window_weights(self, size: int) -> tuple:
-        """For the templates reading `size` syllables: the values any text template knows (a window
-        whose text the model never saw skips those look-ups), the text templates, and the weights
-        of the yes/no templates and of a window past either end, added up by offset."""
-        state = self.crf.state
-        text_templates, known = [], set()
-        flags: dict[str, dict[int, list[float]]] = {}
-        pads = {"BOS": {}, "EOS": {}}
-        for first, template, function in self.templates[size]:
-            offset = 4 - first  # positions in the score lists are shifted by 4 (see _add_roles)
-            for pad, sums in pads.items():
-                weights = state.get(f"{template}={pad}", (0.0, 0.0))
-                total = sums.setdefault(offset, [0.0, 0.0])
-                total[0] += weights[0]
-                total[1] += weights[1]
-            if function == "isdigit":
+            if last - first > 0 and match.group(3) == "isdigit":
                 raise ValueError(f"underthesea feature template {template!r}: isdigit of several syllables")
-            if function in ("", "lower"):
-                prefix = f"{template}="
-                text_templates.append((offset, prefix, function))
-                known.update(attribute[len(prefix):] for attribute in state if attribute.startswith(prefix))
-            else:
-                for value in ("True", "False"):
-                    weights = state.get(f"{template}={value}", (0.0, 0.0))
-                    total = flags.setdefault(f"{function}={value}", {}).setdefault(offset, [0.0, 0.0])
-                    total[0] += weights[0]
-                    total[1] += weights[1]
-        pads = {pad: [(offset, w[0], w[1]) for offset, w in sums.items()] for pad, sums in pads.items()}
-        flags = {flag: [(offset, w[0], w[1]) for offset, w in sums.items()] for flag, sums in flags.items()}
-        return size, text_templates, frozenset(known), flags, pads
+            self.templates.setdefault(last - first + 1, []).append((first, template, match.group(3) or ""))
+        self._window_templates = {size: self._templates_of_windows(size) for size in self.templates if size > 1}
+        # The terms of a window whose text no text template knows, by (size, is_in_dict, istitle).
+        self._unseen_windows: dict[tuple[int, bool, bool], dict[int, list[tuple[float, float]]]] = {}
+        self.windows = []
+        for size, templates in sorted(self.templates.items()):
+            firsts = sorted({first for first, _, _ in templates})
+            # A syllable's templates are added up into one term; a longer window's text templates are
+            # added one by one, then its is_in_dict and istitle sums (see `_weigh_window`).
+            terms = 1 if size == 1 else max(sum(f == first and function in ("", "lower") for f, _, function
+                                                in templates) for first in firsts) + 2
+            weigh = self._weigh_syllable if size == 1 else functools.partial(self._weigh_window, size)
+            self.windows.append(WindowWeights(size, firsts, terms, weigh))
 
     @staticmethod
     def model_checksum() -> str:
@@ -487,76 +525,90 @@ class UndertheseaOpinion:
             rows.append(row)
         return rows
 
-    def _weigh(self, size: int, window: tuple[str, ...]) -> tuple[tuple[int, float, float], ...]:
-        """What the features reading these `size` syllables add to each position: (offset back from
-        the window's first syllable to the position, weight of B-W, weight of I-W)."""
-        by_offset: dict[int, list[str]] = {}
-        for first, template, function in self.templates[size]:
-            by_offset.setdefault(-first, []).append(f"{template}={self._value(window, function)}")
-        return _roles(self.crf, by_offset)
+    def _weigh_syllable(self, text: str) -> dict[int, list[tuple[float, float]]]:
+        """What the features reading this one syllable add, by where it is (first) relative to the position."""
+        by_first: dict[int, list[str]] = {}
+        for first, template, function in self.templates[1]:
+            by_first.setdefault(first, []).append(f"{template}={self._value((text,), function)}")
+        return {first: [self.crf.weights(attributes)] for first, attributes in by_first.items()}
 
-    def scores(self, texts: list[str]) -> list[tuple[float, float]]:
-        """The CRF's state scores (B-W, I-W) at each position."""
-        n = len(texts)
-        padded = [_BOS, _BOS, *texts, _EOS, _EOS]
-        b, i = _add_roles(n, padded, self.weights)
+    def _weigh_window(self, size: int, window: str) -> dict[int, list[tuple[float, float]]]:
+        """What the features reading these `size` syllables add, by where the window starts relative
+        to the position: the weights of the text templates one by one, then those of the is_in_dict
+        and of the istitle templates summed. A window past either end weighs the sum of its
+        templates' BOS or EOS weights."""
+        text_templates, known, flags, pads = self._window_templates[size]
+        texts = window.split(" ")
+        if _BOS in texts or _EOS in texts:
+            return pads["BOS" if _BOS in texts else "EOS"]
+        lower = window.lower()
+        in_dict, istitle = lower in self.dictionary, not any(text[:1].islower() for text in texts)
+        unseen = window not in known and lower not in known
+        if unseen and (size, in_dict, istitle) in self._unseen_windows:
+            return self._unseen_windows[size, in_dict, istitle]  # most windows: only the flags weigh
         state = self.crf.state.get
-        dictionary = self.dictionary
-        for size, text_templates, known, flags, pads in self.windows:
-            for start in range(n + 5 - size):
-                window = padded[start:start + size]
-                if _BOS in window or _EOS in window:
-                    added = pads["BOS" if _BOS in window else "EOS"]
-                else:
-                    text = " ".join(window)
-                    lower = text.lower()
-                    for offset, prefix, function in text_templates:
-                        value = lower if function else text
-                        if value in known:
-                            weights = state(prefix + value)
-                            if weights is not None:
-                                b[start + offset] += weights[0]
-                                i[start + offset] += weights[1]
-                    added = [*flags.get(f"is_in_dict={lower in dictionary}", ()),
-                             *flags.get(f"istitle={not any(word[:1].islower() for word in window)}", ())]
-                for offset, wb, wi in added:
-                    b[start + offset] += wb
-                    i[start + offset] += wi
-        return list(zip(b[6:n + 6], i[6:n + 6]))
+        terms: dict[int, list[tuple[float, float]]] = {}
+        for first, prefix, function in text_templates:
+            value = lower if function else window
+            terms.setdefault(first, []).append(state(prefix + value, (0.0, 0.0)) if value in known else (0.0, 0.0))
+        for flag in (f"is_in_dict={in_dict}", f"istitle={istitle}"):
+            for first, weights in flags.get(flag, {}).items():
+                terms.setdefault(first, []).append(weights)
+        if unseen:
+            self._unseen_windows[size, in_dict, istitle] = terms
+        return terms
+
+    def _templates_of_windows(self, size: int) -> tuple:
+        """For the templates reading `size` syllables: the text templates, the values any of them
+        knows (a window whose text the model never saw skips those look-ups), and the weights of
+        the yes/no templates and of a window past either end, summed by where the window starts."""
+        state = self.crf.state
+        text_templates, known = [], set()
+        flags: dict[str, dict[int, tuple[float, float]]] = {}
+        pads: dict[str, dict[int, tuple[float, float]]] = {"BOS": {}, "EOS": {}}
+
+        def add(sums: dict[int, tuple[float, float]], first: int, attribute: str) -> None:
+            weights = state.get(attribute, (0.0, 0.0))
+            total = sums.get(first, (0.0, 0.0))
+            sums[first] = (total[0] + weights[0], total[1] + weights[1])
+
+        for first, template, function in self.templates[size]:
+            for pad, sums in pads.items():
+                add(sums, first, f"{template}={pad}")
+            if function in ("", "lower"):
+                prefix = f"{template}="
+                text_templates.append((first, prefix, function))
+                known.update(attribute[len(prefix):] for attribute in state if attribute.startswith(prefix))
+            else:
+                for value in ("True", "False"):
+                    add(flags.setdefault(f"{function}={value}", {}), first, f"{template}={value}")
+        pads = {pad: {first: [weights] for first, weights in sums.items()} for pad, sums in pads.items()}
+        return text_templates, frozenset(known), flags, pads
+
+    def decode(self, texts: list[list[str]], batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+        """The CRF's label (0: B-W, 1: I-W) and confidence (the probability of I-W, in fifths) at each
+        position of `batch`, whose sentences are the tokens `texts`."""
+        slots = []
+        for sentence in texts:
+            # underthesea's training data and dictionary write `hoà`, `uỷ` (the modern tone placement).
+            joined = " ".join(sentence)
+            styled = apply_tone_style(joined if unicodedata.is_normalized("NFC", joined)
+                                      else unicodedata.normalize("NFC", joined), "modern").split(" ")
+            slots += [_BOS, _BOS, *(styled if len(styled) == len(sentence) else sentence), _EOS, _EOS]
+        scores = np.zeros((batch.size, 2))
+        for windows in self.windows:
+            windows.add(scores, slots, batch)
+        return self.crf.viterbi(scores, batch), np.rint(self.crf.marginals(scores, batch) * 5).astype(np.intp)
 
     def features(self, texts: list[str]) -> list[str]:
-        # underthesea's training data and dictionary write `hoà`, `uỷ` (the modern tone placement).
-        joined = " ".join(texts)
-        styled = apply_tone_style(joined if unicodedata.is_normalized("NFC", joined)
-                                  else unicodedata.normalize("NFC", joined), "modern").split(" ")
-        if len(styled) == len(texts):
-            texts = styled
-        scores = self.scores(texts)
-        labels = self.crf.viterbi(scores)
-        marginals = self.crf.marginals(scores)
-        return [f"ut={'BI'[label]}{round(marginal * 5)}" for label, marginal in zip(labels, marginals)]
+        """The stacking features of one sentence's tokens, as segment_features takes them."""
+        if not texts:
+            return []
+        labels, fifths = self.decode([texts], Batch([len(texts)]))
+        return [f"ut={'BI'[label]}{fifth}" for label, fifth in zip(labels.tolist(), fifths.tolist())]
 
 
 _BOS, _EOS = "\x00BOS", "\x00EOS"  # padding: a window that reaches past the sentence reads BOS or EOS
-
-
-def _add_roles(n: int, padded: list[str], weights: dict) -> tuple[list[float], list[float]]:
-    """State scores (B, I), indexed from 6 to n + 6, of the n positions of `padded` (two pads each
-    side): for every n-gram of the padded sentence, what its features add at each offset
-    (`NgramWeights` of that size)."""
-    b = [0.0] * (n + 12)  # positions shifted by 4: offsets reach 3 before and past the pads
-    i = [0.0] * (n + 12)
-    for size, weigh in weights.items():
-        cache = weigh.cache
-        grams = zip(*(padded[k:] for k in range(size))) if size > 1 else ((text,) for text in padded)
-        for start, gram in enumerate(grams, 4):
-            roles = cache.get(gram)
-            if roles is None:
-                roles = weigh(gram)
-            for offset, wb, wi in roles:
-                b[start + offset] += wb
-                i[start + offset] += wi
-    return b, i
 
 
 def segment_features(forms: list[str], shapes: list[str], dictionary: dict[str, int],
@@ -599,93 +651,69 @@ def segment_features(forms: list[str], shapes: list[str], dictionary: dict[str, 
 class SegmentScores:
     """The state scores (B, I) that the segment CRF gives each position for `segment_features`,
     without writing the features out: what the features reading one syllable, one pair, triple or
-    four syllables add to each position is worked out once per n-gram and kept (`NgramWeights`)."""
+    four syllables add to each position is worked out once per n-gram and kept (`WindowWeights`),
+    and so is what each run of three shapes adds."""
+
+    # Where a pair, triple or four syllables starts relative to the position, for each of the
+    # features that read them (named as segment_features names them), in the order they are added.
+    PAIRS = ((-2, "b-2="), (-1, "b-1="), (0, "b+1="), (1, "b+2="))
+    TRIPLES = ((-2, "t-1="), (-1, "t0="), (0, "t+1="))
+    PAIRS_KNOWN = ((-1, "d10="), (0, "d01="))
+    TRIPLES_KNOWN = ((-2, "d210="), (-1, "d101="), (0, "d012="))
+    FOURS_KNOWN = ((-3, "d3210="), (-2, "d2101="), (-1, "d1012="), (0, "d0123="))
 
     def __init__(self, crf, dictionary: dict[str, int]) -> None:
-        from .crf import NgramWeights
+        from .crf import WindowWeights
 
         self.crf, self.dictionary = crf, dictionary
-        self.ngrams = {1: NgramWeights(functools.partial(self._weigh, 1))}  # longer ones: mostly new, looked up directly
         # The pairs and triples any b-/t- feature of the model knows: the others skip those look-ups.
         self.known = frozenset(attribute.partition("=")[2] for attribute in crf.state
                                if attribute[:1] in "bt" and attribute[1:3] in ("-1", "+1", "-2", "+2", "0="))
-        self.shapes = NgramWeights(self._weigh_shapes)
+        self.windows = [
+            WindowWeights(1, range(-2, 3), 1, self._weigh_syllable),
+            WindowWeights(2, range(-2, 2), 2, functools.partial(self._weigh_ngram, self.PAIRS, self.PAIRS_KNOWN)),
+            WindowWeights(3, range(-2, 1), 2, functools.partial(self._weigh_ngram, self.TRIPLES, self.TRIPLES_KNOWN)),
+            WindowWeights(4, range(-3, 1), 1, functools.partial(self._weigh_ngram, (), self.FOURS_KNOWN)),
+        ]
+        self.shapes = WindowWeights(3, (-1,), 1, self._weigh_shapes)
+        # The weights of the stacked feature `ut=<label><fifths>`, by label * 6 + fifths.
+        self.opinions = np.array([crf.state.get(f"ut={label}{fifths}", (0.0, 0.0))
+                                  for label in "BI" for fifths in range(6)])
 
-    def _weigh(self, size: int, grams: tuple[str, ...]) -> tuple[tuple[int, float, float], ...]:
-        """(offset from the n-gram's first syllable to the position, weight of B, of I) of every
-        feature of `segment_features` that reads exactly these syllables."""
-        text = " ".join(grams)
-        sources = self.dictionary.get(text) if size > 1 else None
-        known = f"={sources}" if sources else None
-        if size == 1:
-            by_offset = {0: ["w0=" + text], 1: ["w-1=" + text], -1: ["w+1=" + text], 2: ["w-2=" + text],
-                         -2: ["w+2=" + text]}
-        elif size == 2:
-            by_offset = {1: ["b-1=" + text], 0: ["b+1=" + text], 2: ["b-2=" + text], -1: ["b+2=" + text]}
-            if known:
-                by_offset[1].append("d10" + known)
-                by_offset[0].append("d01" + known)
-        elif size == 3:
-            by_offset = {2: ["t-1=" + text], 1: ["t0=" + text], 0: ["t+1=" + text]}
-            if known:
-                by_offset[2].append("d210" + known)
-                by_offset[1].append("d101" + known)
-                by_offset[0].append("d012" + known)
-        else:
-            by_offset = {3: ["d3210" + known], 2: ["d2101" + known], 1: ["d1012" + known],
-                         0: ["d0123" + known]} if known else {}
-        return _roles(self.crf, by_offset)
+    def _weigh_syllable(self, text: str) -> dict[int, list[tuple[float, float]]]:
+        names = ((-2, "w-2="), (-1, "w-1="), (0, "w0="), (1, "w+1="), (2, "w+2="))
+        return {delta: [self.crf.weights([name + text])] for delta, name in names}
 
-    def _weigh_shapes(self, shapes: tuple[str, str, str]) -> tuple[float, float]:
-        before, shape, after = shapes
-        return self.crf.weights(["s0=" + shape, "s-1=" + before + shape, "s+1=" + shape + after,
-                                 "s-1+1=" + before + shape + after])
-
-    def __call__(self, forms: list[str], shapes: list[str], opinions: list[str]) -> list[tuple[float, float]]:
-        n = len(forms)
-        w = ["<s>", "<s>", *forms, "</s>", "</s>"]
-        b, i = _add_roles(n, w, self.ngrams)
+    def _weigh_ngram(self, names, known_names, text: str) -> dict[int, list[tuple[float, float]]]:
+        """For each delta: the weight of the feature reading the n-gram itself, then that of the
+        feature saying which dictionaries know it."""
         state = self.crf.state.get
-        known = self.dictionary.get
-        # Positions in b and i are shifted by 4 (see _add_roles): an n-gram starting at padded index j
-        # adds to position j + 4 + offset.
-        pairs = [w[j] + " " + w[j + 1] for j in range(n + 3)]
-        triples = [pairs[j] + " " + w[j + 2] for j in range(n + 2)]
-        for grams, names, dictionary_names in (
-                (pairs, ((5, "b-1="), (4, "b+1="), (6, "b-2="), (3, "b+2=")), ((5, "d10="), (4, "d01="))),
-                (triples, ((6, "t-1="), (5, "t0="), (4, "t+1=")), ((6, "d210="), (5, "d101="), (4, "d012=")))):
-            seen = self.known
-            for j, text in enumerate(grams):
-                if text in seen:
-                    for shift, name in names:
-                        weights = state(name + text)
-                        if weights is not None:
-                            b[j + shift] += weights[0]
-                            i[j + shift] += weights[1]
-                sources = known(text)
-                if sources:
-                    for shift, name in dictionary_names:
-                        weights = state(f"{name}{sources}")
-                        if weights is not None:
-                            b[j + shift] += weights[0]
-                            i[j + shift] += weights[1]
-        for j in range(n + 1):
-            sources = known(triples[j] + " " + w[j + 3])
-            if sources:
-                for shift, name in ((7, "d3210="), (6, "d2101="), (5, "d1012="), (4, "d0123=")):
-                    weights = state(f"{name}{sources}")
-                    if weights is not None:
-                        b[j + shift] += weights[0]
-                        i[j + shift] += weights[1]
-        scores = list(zip(b[6:n + 6], i[6:n + 6]))
-        s = ["<s>", *shapes, "</s>"]
-        state = self.crf.state.get
-        shape_weights = self.shapes
-        none = (0.0, 0.0)
-        for k, (b, i) in enumerate(scores):
-            sb, si = shape_weights((s[k], s[k + 1], s[k + 2]))
-            ob, oi = state(opinions[k], none)
-            scores[k] = (b + sb + ob, i + si + oi)
+        terms: dict[int, list[tuple[float, float]]] = {}
+        if text in self.known:
+            for delta, name in names:
+                terms[delta] = [state(name + text, (0.0, 0.0))]
+        sources = self.dictionary.get(text)
+        if sources:
+            for delta, name in known_names:
+                terms.setdefault(delta, [(0.0, 0.0)] if names else []).append(state(f"{name}{sources}", (0.0, 0.0)))
+        return terms
+
+    def _weigh_shapes(self, shapes: str) -> dict[int, list[tuple[float, float]]]:
+        before, shape, after = shapes.split(" ")
+        return {-1: [self.crf.weights(["s0=" + shape, "s-1=" + before + shape, "s+1=" + shape + after,
+                                       "s-1+1=" + before + shape + after])]}
+
+    def __call__(self, forms: list[list[str]], shapes: list[list[str]], opinions: np.ndarray,
+                 batch: Batch) -> np.ndarray:
+        """The scores at each position of `batch` (position, label), whose sentences have these forms
+        and shapes; `opinions`: the stacked feature at each position, as label * 6 + fifths."""
+        scores = np.zeros((batch.size, 2))
+        slots = [slot for sentence in forms for slot in ("<s>", "<s>", *sentence, "</s>", "</s>")]
+        for windows in self.windows:
+            windows.add(scores, slots, batch)
+        self.shapes.add(scores, [slot for sentence in shapes for slot in ("<s>", "<s>", *sentence, "</s>", "</s>")],
+                        batch)
+        scores += self.opinions[opinions]
         return scores
 
 
@@ -700,8 +728,15 @@ class _RuleBackend:
         self.rules = rules
 
     def segment(self, sentence: str) -> list[Word]:
-        tokens = tokenize(sentence)
-        return self.rules.apply(sentence, tokens, self._segment(sentence, tokens))
+        return self.segment_many([sentence])[0]
+
+    def segment_many(self, sentences: list[str]) -> list[list[Word]]:
+        tokens = [tokenize(sentence) for sentence in sentences]
+        return [self.rules.apply(sentence, found, words)
+                for sentence, found, words in zip(sentences, tokens, self._segment_many(sentences, tokens))]
+
+    def _segment_many(self, sentences: list[str], tokens: list[list[Token]]) -> list[list[Word]]:
+        return [self._segment(sentence, found) for sentence, found in zip(sentences, tokens)]
 
     def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
         raise NotImplementedError
@@ -747,42 +782,47 @@ class VnpipeSegmenter(_RuleBackend):
             digest.update(require(model_dir / name).read_bytes())
         return f"vnpipe-ws-{digest.hexdigest()[:12]}+{UndertheseaOpinion.model_checksum()}"
 
-    def _segment(self, sentence: str, tokens: list[Token]) -> list[Word]:
-        if not tokens:
-            return []
-        forms, shapes = syllable_forms(sentence, tokens)
-        opinions = self.opinion.features([sentence[start:end] for start, end, _ in tokens])
+    def _segment_many(self, sentences: list[str], tokens: list[list[Token]]) -> list[list[Word]]:
+        # All sentences with tokens go through each step together (see crf.Batch).
+        present = [k for k, found in enumerate(tokens) if found]
+        batch = Batch([len(tokens[k]) for k in present])
+        forms, shapes = zip(*(syllable_forms(sentences[k], tokens[k]) for k in present)) if present else ((), ())
+        opinions, fifths = self.opinion.decode([[sentences[k][start:end] for start, end, _ in tokens[k]]
+                                                for k in present], batch)
         # The scores of segment_features(forms, shapes, self.dictionary, opinions), decoded as crfsuite does.
-        labels = self.segment_crf.viterbi(self.segment_scores(forms, shapes, opinions))
+        labels = self.segment_crf.viterbi(self.segment_scores(forms, shapes, opinions * 6 + fifths, batch), batch)
+        words: list[list[Word]] = [[] for _ in sentences]
+        for k, sentence_forms, sentence_shapes, sentence_labels in zip(
+                present, forms, shapes, batch.sentences(labels)):
+            words[k] = self._tag(tokens[k], sentence_forms, sentence_shapes, sentence_labels.tolist())
+        return words
+
+    def _tag(self, tokens: list[Token], forms: list[str], shapes: list[str], labels: list[int]) -> list[Word]:
+        """The words the B/I `labels` make of the tokens, POS-tagged."""
         inside = self.segment_crf.labels.index("I")
-        groups: list[list[int]] = []
-        for i, label in enumerate(labels):
-            if label == inside and groups:
-                groups[-1].append(i)
-            else:
-                groups.append([i])
-        word_forms = ["_".join(forms[i] for i in group) for group in groups]
-        word_shapes = [shapes[group[0]] for group in groups]
-        tags = self.pos_tagger.tag(pos_features(word_forms, word_shapes))
-        return [(tokens[group[0]][0], tokens[group[-1]][1], tag_in_tagset(tag)) for group, tag in zip(groups, tags)]
+        starts = [i for i, label in enumerate(labels) if label != inside or not i]  # each word's first token
+        ends = starts[1:] + [len(labels)]
+        word_forms = ["_".join(forms[start:end]) for start, end in zip(starts, ends)]
+        tags = self.pos_tagger.tag(pos_features(word_forms, [shapes[start] for start in starts]))
+        return [(tokens[start][0], tokens[end - 1][1], tag_in_tagset(tag))
+                for start, end, tag in zip(starts, ends, tags)]
 
 
 def pos_features(words: list[str], shapes: list[str]) -> list[list[str]]:
     """CRF features of each word for POS tagging: the word, its neighbours, its syllables, its shape."""
-    n = len(words)
-    w = ["<s>", "<s>"] + words + ["</s>", "</s>"]
-    features = []
-    for i in range(2, n + 2):
-        word = w[i]
-        syllables = word.split("_")
-        features.append([
-            "w0=" + word, "w-1=" + w[i - 1], "w+1=" + w[i + 1], "w-2=" + w[i - 2], "w+2=" + w[i + 2],
-            "w-1,0=" + w[i - 1] + " " + word, "w0,+1=" + word + " " + w[i + 1],
-            "first=" + syllables[0], "last=" + syllables[-1], f"n={min(len(syllables), 4)}",
-            "s0=" + shapes[i - 2], "s-1=" + (shapes[i - 3] if i > 2 else "<s>"),
-            "s+1=" + (shapes[i - 1] if i - 1 < n else "</s>"),
-        ])
-    return features
+    w = ["<s>", "<s>", *words, "</s>", "</s>"]
+    s = ["<s>", *shapes, "</s>"]
+    return [["w0=" + word, "w-1=" + w1, "w+1=" + p1, "w-2=" + w2, "w+2=" + p2,
+             "w-1,0=" + w1 + " " + word, "w0,+1=" + word + " " + p1, *_word_features(word),
+             "s0=" + shape, "s-1=" + before, "s+1=" + after]
+            for w2, w1, word, p1, p2, before, shape, after in zip(w, w[1:], words, w[3:], w[4:], s, shapes, s[2:])]
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_features(word: str) -> tuple[str, str, str]:
+    """The POS features that read a word's syllables (first, last, how many)."""
+    syllables = word.split("_")
+    return "first=" + syllables[0], "last=" + syllables[-1], f"n={min(len(syllables), 4)}"
 
 
 def load_dictionary(path: Path) -> dict[str, int]:
@@ -836,16 +876,6 @@ class PyviSegmenter(_RuleBackend):
         words, tags = self._pos_tag(self._tokenize(sentence))
         spans = align_tokens(sentence, words, joiner="_")
         return [(start, end, tag_in_tagset(tag)) for (start, end), tag in zip(spans, tags)]
-
-
-def _roles(crf, by_offset: dict[int, list[str]]) -> tuple[tuple[int, float, float], ...]:
-    """(offset, weight of B-W, weight of I-W) for each offset whose attributes the model weighs."""
-    roles = []
-    for offset, attributes in by_offset.items():
-        b, i = crf.weights(attributes)
-        if b or i:
-            roles.append((offset, b, i))
-    return tuple(roles)
 
 
 BACKENDS = {"vnpipe": VnpipeSegmenter, "underthesea": UndertheseaSegmenter, "pyvi": PyviSegmenter}

@@ -233,7 +233,7 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
     else:
         segmenter = get_segmenter(segmenter_name)
         started = time.perf_counter()
-        inputs = [segmenter.segment(sentence.text) for sentence in sentences]
+        inputs = segmenter.segment_many([sentence.text for sentence in sentences])
         segment_seconds = time.perf_counter() - started
     started = time.perf_counter()
     in_documents = context == DOCUMENT_CONTEXT and hasattr(tagger, "tag_document")

@@ -34,14 +34,26 @@ class Settings:
 def segment_text(text: str, sentences: list[dict[str, int]], backend: str,
                  user_words: str | None = None) -> list[dict[str, Any]]:
     """Tokens of every sentence of `text`, with offsets into `text`."""
+    return segment_texts([(text, sentences)], backend, user_words)[0]
+
+
+def segment_texts(documents: list[tuple[str, list[dict[str, int]]]], backend: str,
+                  user_words: str | None = None) -> list[list[dict[str, Any]]]:
+    """`segment_text` of each (text, sentences), with the sentences of all of them segmented in
+    one call (the vnpipe segmenter works in batches)."""
     segmenter = get_segmenter(backend, user_words)
-    tokens: list[dict[str, Any]] = []
-    for index, sentence in enumerate(sentences):
-        start = sentence["start"]
-        for word_start, word_end, pos in segmenter.segment(text[start:sentence["end"]]):
-            tokens.append({"text": text[start + word_start:start + word_end], "start": start + word_start,
-                           "end": start + word_end, "sentence": index, "pos": pos, "upos": upos(pos)})
-    return tokens
+    words = iter(segmenter.segment_many([text[sentence["start"]:sentence["end"]]
+                                         for text, sentences in documents for sentence in sentences]))
+    results = []
+    for text, sentences in documents:
+        tokens: list[dict[str, Any]] = []
+        for index, sentence in enumerate(sentences):
+            start = sentence["start"]
+            for word_start, word_end, pos in next(words):
+                tokens.append({"text": text[start + word_start:start + word_end], "start": start + word_start,
+                               "end": start + word_end, "sentence": index, "pos": pos, "upos": upos(pos)})
+        results.append(tokens)
+    return results
 
 
 class Segment(Stage):
@@ -55,7 +67,11 @@ class Segment(Stage):
         return segmenter_checksum(self.settings.backend, self.settings.user_words)  # loads no model
 
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
-        if document["language"] in self.settings.skip_languages:
-            return {"tokens": []}
-        return {"tokens": segment_text(document["text"], document["sentences"],
-                                         self.settings.backend, self.settings.user_words)}
+        return self.process_batch([document])[0]
+
+    def process_batch(self, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        analysed = [(document["text"], document["sentences"]) for document in documents
+                    if document["language"] not in self.settings.skip_languages]
+        tokens = iter(segment_texts(analysed, self.settings.backend, self.settings.user_words))
+        return [{"tokens": [] if document["language"] in self.settings.skip_languages else next(tokens)}
+                for document in documents]
