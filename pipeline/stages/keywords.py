@@ -62,8 +62,8 @@ FUNCTION_POS = frozenset({"R", "C", "Cc", "E", "P", "T", "L", "M", "CH"})  # adv
 PRONOUNS = frozenset("tôi chúng_tôi chúng_ta ta mình anh chị em ông bà họ nó hắn bạn các_bạn cô chú cháu".split())
 PHRASE_WORD_POS = frozenset({"N", "Nb", "Ny", "A", "V"})  # the words of a phrase the document repeats (`trạm sạc`)
 AGENT_HEADS = frozenset({"người"})  # a stopword that heads a term with the verb after it: `người bán`
-REPEATED_PHRASE_MENTIONS = 3
-PHRASE_END_WORDS = frozenset({"số"})  # a stopword that ends a phrase as "digital": `kinh tế số`, `chuyển đổi số`  # ... and how often it must repeat it
+REPEATED_PHRASE_MENTIONS = 3  # ... and how often it must repeat it
+PHRASE_END_WORDS = frozenset({"số"})  # a stopword that ends a phrase as "digital": `kinh tế số`, `chuyển đổi số`
 TOPIC_POS = frozenset({"V", "Vb", "A", "X"})  # verbs, adjectives and unknown words may be topics (`khởi_nghiệp`)
 TOPIC_MIN_MENTIONS = 3  # ... and mentioned this often in the document (once less when one is in the title or lead)
 TOPIC_MAX_SHARE = 0.03  # a learned verb or adjective in more of the corpora's documents is too common to be a topic
@@ -359,12 +359,13 @@ def scan_terms(tokens: list[dict[str, Any]], entities: list[dict[str, Any]],
 
 def repeated_phrases(tokens: list[dict[str, Any]], inside: tuple[list[int], list[int]]) -> list[tuple[str, int]]:
     """The phrases the document itself makes terms by repeating them: a noun and the content words
-    right after it (`trạm sạc`, `nhà phát hành`, `cáp quang biển`, `mã QR`, `kinh tế số`), 2 to 4 syllables in one
-    sentence, outside entities and credit lines, used `REPEATED_PHRASE_MENTIONS` times or more (its
-    first word a noun at least once: the tagger may call `tổn thất` a verb elsewhere) and not always
-    cut short by the length limit (`tuyến cáp quang biển` of `tuyến cáp quang biển mới`, `gặp`,
-    `APG`: `cáp quang biển` is the term); one (phrase, start offset) per mention. Today's terms the corpora never had (`trạm sạc` is no
-    collocation of 2007 news) are found this way; the merge rules then keep a phrase or its head."""
+    right after it (`trạm sạc`, `nhà phát hành`, `cáp quang biển`, `mã QR`, `kinh tế số`), 2 to 4
+    syllables in one sentence, outside entities and credit lines, used `REPEATED_PHRASE_MENTIONS`
+    times or more (its first word a noun at least once: the tagger may call `tổn thất` a verb
+    elsewhere) and not always cut short by the length limit (`tuyến cáp quang biển` of `tuyến cáp
+    quang biển mới`, `gặp`, `APG`: `cáp quang biển` is the term); one (phrase, start offset) per
+    mention. Today's terms the corpora never had (`trạm sạc` is no collocation of 2007 news) are
+    found this way; the merge rules then keep a phrase or its head."""
     starts: dict[str, list[int]] = {}
     whole: set[str] = set()  # phrases with a mention that the length limit did not cut
     headed: set[str] = set()  # phrases with a mention whose first word may head one (the tagger varies)
