@@ -231,6 +231,11 @@ class Batch:
         return np.split(values, self.starts[1:])
 
 
+class SharedWeights(dict):
+    """What a `WindowWeights.weigh` function returns for every window of one kind (for example all the
+    windows a model never saw, that weigh only by their flags): its row is made once."""
+
+
 class WindowWeights:
     """What the features that read one window of `size` syllables add to the positions near it, worked
     out once per window (`weigh`) and kept as a row of one array; news vocabulary repeats, so most
@@ -244,8 +249,12 @@ class WindowWeights:
     _MARGIN = 4  # deltas reach this far before or after a position
 
     def __init__(self, size: int, deltas: Sequence[int], terms: int,
-                 weigh: Callable[[str], dict[int, list[tuple[float, float]]]], limit: int = 50_000) -> None:
+                 weigh: Callable[[str], dict[int, list[tuple[float, float]]]], limit: int = 50_000,
+                 relevant: tuple[frozenset[str], ...] | None = None) -> None:
         self.size, self.deltas, self.terms, self.weigh, self.limit = size, tuple(deltas), terms, weigh, limit
+        # When given, a window in none of these sets weighs nothing (most triples of new text): row 0,
+        # found by one set intersection per batch rather than one `weigh` call per window.
+        self.relevant = relevant
         self._offsets = {delta: d * terms * 2 for d, delta in enumerate(self.deltas)}  # in a flat row
         self._clear()
 
@@ -253,6 +262,7 @@ class WindowWeights:
         self.rows: dict[Hashable, int] = {None: 0}  # row 0 weighs nothing: a window across sentences
         self.table = np.zeros((4096, len(self.deltas), self.terms, 2))
         self.used = 1  # rows of the table in use
+        self._shared: dict[int, tuple[SharedWeights, int]] = {}  # id -> (the weights, kept alive; their row)
 
     def _store(self, new: list[list[float]]) -> None:
         while self.used + len(new) > len(self.table):
@@ -268,23 +278,33 @@ class WindowWeights:
         if len(self.rows) > self.limit:
             self._clear()
         known = self.rows
-        rows = list(map(known.get, windows))
-        if None in rows:
+        missing = {window for window in set(windows) if window not in known}
+        if missing:
+            if self.relevant is not None:
+                missing = set().union(*(missing.intersection(kept) for kept in self.relevant))
             new: list[list[float]] = []
-            for k in [k for k, row in enumerate(rows) if row is None]:
-                window = windows[k]
-                row = known.get(window)  # met earlier in this batch
-                if row is None:
-                    row = known[window] = self._weighed(window, new)
-                rows[k] = row
+            for window in missing:
+                known[window] = self._weighed(window, new)
             if new:
                 self._store(new)
-        return np.array(rows, dtype=np.intp)
+        get = known.get
+        return np.array([get(window, 0) for window in windows], dtype=np.intp)
 
     def _weighed(self, window: str, new: list[list[float]]) -> int:
+        weights = self.weigh(window)
+        if not weights:
+            return 0
+        if isinstance(weights, SharedWeights):  # the same for many windows: one row for all of them
+            shared = self._shared.get(id(weights))
+            if shared is None:
+                shared = self._shared[id(weights)] = (weights, self._new_row(weights, new))
+            return shared[1]
+        return self._new_row(weights, new)
+
+    def _new_row(self, weights: dict[int, list[tuple[float, float]]], new: list[list[float]]) -> int:
         # The row is built as a flat list (deltas, terms, labels): numpy per row cost more than the weighing.
         row = [0.0] * (len(self.deltas) * self.terms * 2)
-        for delta, terms in self.weigh(window).items():
+        for delta, terms in weights.items():
             at = self._offsets[delta]
             for b, i in terms:
                 row[at], row[at + 1] = b, i

@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from ..text.offsets import align_tokens
-from .crf import Batch
+from .crf import Batch, SharedWeights
 from .model_files import model_dir, require
 from .postags import tag_in_tagset
 from ..text.vietnamese import apply_tone_style
@@ -480,7 +480,7 @@ class UndertheseaOpinion:
             self.templates.setdefault(last - first + 1, []).append((first, template, match.group(3) or ""))
         self._window_templates = {size: self._templates_of_windows(size) for size in self.templates if size > 1}
         # The terms of a window whose text no text template knows, by (size, is_in_dict, istitle).
-        self._unseen_windows: dict[tuple[int, bool, bool], dict[int, list[tuple[float, float]]]] = {}
+        self._unseen_windows: dict[tuple[int, bool, bool], SharedWeights] = {}
         self.windows = []
         for size, templates in sorted(self.templates.items()):
             firsts = sorted({first for first, _, _ in templates})
@@ -555,7 +555,7 @@ class UndertheseaOpinion:
             for first, weights in flags.get(flag, {}).items():
                 terms.setdefault(first, []).append(weights)
         if unseen:
-            self._unseen_windows[size, in_dict, istitle] = terms
+            terms = self._unseen_windows[size, in_dict, istitle] = SharedWeights(terms)
         return terms
 
     def _templates_of_windows(self, size: int) -> tuple:
@@ -669,11 +669,15 @@ class SegmentScores:
         # The pairs and triples any b-/t- feature of the model knows: the others skip those look-ups.
         self.known = frozenset(attribute.partition("=")[2] for attribute in crf.state
                                if attribute[:1] in "bt" and attribute[1:3] in ("-1", "+1", "-2", "+2", "0="))
+        words = frozenset(dictionary)  # an n-gram weighs something only if the model or the dictionary knows it
         self.windows = [
             WindowWeights(1, range(-2, 3), 1, self._weigh_syllable),
-            WindowWeights(2, range(-2, 2), 2, functools.partial(self._weigh_ngram, self.PAIRS, self.PAIRS_KNOWN)),
-            WindowWeights(3, range(-2, 1), 2, functools.partial(self._weigh_ngram, self.TRIPLES, self.TRIPLES_KNOWN)),
-            WindowWeights(4, range(-3, 1), 1, functools.partial(self._weigh_ngram, (), self.FOURS_KNOWN)),
+            WindowWeights(2, range(-2, 2), 2, functools.partial(self._weigh_ngram, self.PAIRS, self.PAIRS_KNOWN),
+                          relevant=(self.known, words)),
+            WindowWeights(3, range(-2, 1), 2, functools.partial(self._weigh_ngram, self.TRIPLES, self.TRIPLES_KNOWN),
+                          relevant=(self.known, words)),
+            WindowWeights(4, range(-3, 1), 1, functools.partial(self._weigh_ngram, (), self.FOURS_KNOWN),
+                          relevant=(words,)),
         ]
         self.shapes = WindowWeights(3, (-1,), 1, self._weigh_shapes)
         # The weights of the stacked feature `ut=<label><fifths>`, by label * 6 + fifths.
