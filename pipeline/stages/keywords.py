@@ -465,8 +465,7 @@ def counted_nouns(tokens: list[dict[str, Any]]) -> set[str]:
     for i, token in enumerate(tokens):
         if token["pos"] not in KEYWORD_POS or " " in token["text"].strip():
             continue
-        word = "_".join(token["text"].split())
-        word = word if token["pos"] in CASED_POS else word.lower()
+        word = _written(token)
         mentions[word] += 1
         before = i - 1
         while before > 0 and tokens[before]["pos"] == "Nu":  # `57 tỷ USD`: `tỷ` may be tagged a unit
@@ -744,18 +743,25 @@ def with_aliases(mentions: Counter) -> Counter:
     combined = Counter(mentions)
     for aliases in by_lower.values():
         for alias in aliases:
-            syllables = alias.split("_")
-            for cut in (1, 2):  # the word for the kind: one or two syllables
-                if len(syllables) > cut and "_".join(syllables[:cut]).lower() in NAME_KINDS:
-                    for core in by_lower.get("_".join(syllables[cut:]).lower(), ()):
-                        combined[core] += mentions[alias]
-                        combined[alias] += mentions[core]
+            for core in by_lower.get(_alias_core(alias), ()):
+                combined[core] += mentions[alias]
+                combined[alias] += mentions[core]
     return combined
 
 
 def _is_alias(core: str, long: str) -> bool:
     """Whether `long` is `core` after the word for its kind (`Tập_đoàn_Amkor`, `bang_North_Carolina`)."""
-    return long.lower().endswith(f"_{core.lower()}") and long[:len(long) - len(core) - 1].lower() in NAME_KINDS
+    return _alias_core(long) == core.lower()
+
+
+def _alias_core(name: str) -> str | None:
+    """The name without the word for its kind (one or two syllables), lower-cased: `Tập_đoàn_Amkor`
+    -> `amkor`; None when it starts with no such word."""
+    syllables = name.lower().split("_")
+    for cut in (1, 2):
+        if len(syllables) > cut and "_".join(syllables[:cut]) in NAME_KINDS:
+            return "_".join(syllables[cut:])
+    return None
 
 
 NAME_KINDS = frozenset("""tập_đoàn công_ty hãng ngân_hàng bệnh_viện trường đại_học học_viện viện quỹ sàn báo đài
