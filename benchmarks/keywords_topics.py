@@ -17,7 +17,7 @@ import pipeline
 from pipeline.runtime import parts
 from pipeline.evaluate.topics import EVAL_POOL, evaluate, sample_vntc
 from pipeline.stages.keywords import Keywords, Settings
-from pipeline.runtime.runner import load_inputs
+from pipeline.runtime.plans import load_inputs
 
 
 

@@ -4,6 +4,7 @@
     report = pipeline.run("data/sample", "runs/sample")
     documents = pipeline.read_run("runs/sample")                          # one row per document
     entities = pipeline.read_stage("runs/sample", "ner", shape="items")  # one row per entity
+    analyses = pipeline.analyse(["Sam Altman gặp Jensen Huang ở Hà Nội."])  # what a run gives, in memory
     nlp = pipeline.spacy_nlp()                                            # our tokens and NER in spaCy
 """
 from importlib.metadata import PackageNotFoundError, version as _version
@@ -13,14 +14,15 @@ try:
 except PackageNotFoundError:  # imported from a checkout that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["ORDER", "STAGES", "RunReport", "RunSettings", "__version__", "read_errors", "read_run", "read_stage",
-           "run", "spacy_nlp"]
+__all__ = ["STAGES", "RunReport", "RunSettings", "Stage", "__version__", "analyse", "read_errors", "read_run",
+           "read_stage", "register_stage", "run", "setting", "spacy_nlp"]
 
 
 # Imported on first use, so `import pipeline` (and `vnpipe --help`) stays fast: the runner brings
 # pyarrow, the readers pandas, the spaCy entry point spaCy (a second or two each).
-_LAZY = {"ORDER": "runtime.runner", "STAGES": "runtime.runner", "RunReport": "runtime.runner",
-         "RunSettings": "runtime.runner", "run": "runtime.runner", "read_errors": "outputs.results",
+_LAZY = {"STAGES": "stages.registry", "register_stage": "stages.registry", "Stage": "stages.base",
+         "setting": "stages.base", "RunReport": "runtime.runner", "RunSettings": "runtime.settings",
+         "run": "api", "analyse": "runtime.analyse", "read_errors": "outputs.results",
          "read_run": "outputs.results", "read_stage": "outputs.results", "spacy_nlp": "outputs.spacy_language"}
 
 

@@ -15,7 +15,7 @@ from pipeline.cli import app
 from pipeline.text.legacy import encode_legacy
 from pipeline.errors import (CorpusNotFound, IncompatibleStageOutput, NotARunDirectory, RunFailed, RunLocked,
                              UnknownStage)
-from pipeline.runtime.runner import RunSettings
+from pipeline.runtime.settings import RunSettings
 
 from conftest import SAMPLE
 

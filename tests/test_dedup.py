@@ -11,7 +11,7 @@ from pipeline.cli import app
 from pipeline.errors import InvalidSetting
 from pipeline.outputs.show import summarize
 from pipeline.outputs.summary import corpus_summary
-from pipeline.runtime.runner import RunSettings
+from pipeline.runtime.settings import RunSettings
 from pipeline.stages import ingest
 from pipeline.stages.dedup import Dedup, shingles
 

@@ -10,7 +10,7 @@ from pipeline.backends.wordseg import get_segmenter
 from pipeline.stages.keywords import (BlendedFrequencies, background_model, DocumentFrequencies, Keywords, LearnedTerms, Settings,
                                       counted_nouns, credit_lines,
                                       document_terms, is_candidate, scan_terms, score_terms, select, stopwords)
-from pipeline.runtime.runner import load_inputs
+from pipeline.runtime.plans import load_inputs
 from pipeline.outputs.summary import corpus_summary, write_summary
 from pipeline.backends.tags import TagRulesError
 

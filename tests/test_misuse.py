@@ -32,7 +32,7 @@ def usage_error(result) -> str:
 
 
 @pytest.mark.parametrize("option, message", [
-    (["--ner", "spacy"], "error: invalid --ner (ner.backend): 'spacy'; choose one of vnpipe, vnpipe-unseen, vnpipe-neural, underthesea"),
+    (["--ner", "spacy"], "error: invalid --ner (ner.backend): 'spacy'; choose one of vnpipe-neural, vnpipe, vnpipe-unseen, underthesea"),
     (["--segmenter", "foo"], "error: invalid --segmenter (segment.backend): 'foo'; choose one of vnpipe, underthesea, pyvi"),
     (["--tone-style", "foo"], "error: invalid --tone-style (normalize.tone_style): 'foo'; choose one of classic, modern"),
     (["--top-k", "-3"], "error: invalid --top-k (keywords.top_k): -3; give a whole number of at least 1"),
@@ -48,7 +48,7 @@ def test_a_bad_run_option_is_a_usage_error_before_any_stage_runs(tmp_path, optio
 def test_the_python_api_raises_the_same_error():
     with pytest.raises(InvalidSetting) as error:
         Ner.Settings(backend="spacy")
-    assert str(error.value) == "invalid --ner (ner.backend): 'spacy'; choose one of vnpipe, vnpipe-unseen, vnpipe-neural, underthesea"
+    assert str(error.value) == "invalid --ner (ner.backend): 'spacy'; choose one of vnpipe-neural, vnpipe, vnpipe-unseen, underthesea"
     with pytest.raises(InvalidSetting, match=r"invalid --top-k \(keywords.top_k\): -3"):
         Keywords.Settings(top_k=-3)
     with pytest.raises(InvalidSetting, match=r"invalid --workers \(workers\): 0"):
@@ -76,7 +76,7 @@ def test_empty_corpus_finishes_with_exit_1_and_says_there_is_nothing_to_analyse(
     for name, text in files.items():
         (corpus / name).write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["run", str(corpus), "--out", str(tmp_path / "run"), "--no-progress"])
-    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1 and (result.exception is None or isinstance(result.exception, SystemExit))
     assert "Traceback" not in result.output
     expected = ("nothing to analyse: no file of the corpus holds a document" if not files else
                 f"nothing to analyse: every document failed (2 error row(s) in {tmp_path / 'run'}/errors)")
@@ -178,3 +178,12 @@ def test_every_option_of_every_command_rejects_a_bad_value(path, command, parame
         assert len(message.splitlines()) == 1, message
     assert parameter.opts[0] in message or value in message, message  # names the option, or the value given
     assert sorted(folder.rglob("*")) == before  # no run folder, no output file
+
+
+def test_a_stage_name_with_spaces_around_it_is_the_stage(tmp_path):
+    run = tmp_path / "run"
+    result = runner.invoke(app, ["run", str(SAMPLE), "--out", str(run), "--no-progress", "--only", " ingest, normalize"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["run", str(SAMPLE), "--out", str(run), "--no-progress", "--from", " ner"])
+    assert usage_error(result) == (f"error: stage 'ner' reads the output of 'segment', which is not in {run}. "
+                                   f"Run it first: vnpipe run CORPUS --out {run} --until segment")

@@ -1,10 +1,13 @@
 import json
 import math
+import shutil
 
 import pytest
 
 from pipeline.backends.names import syllable_spans
-from pipeline.backends.nertag import document_names, get_tagger, names_context, spans_from_bio, syllables_of
+from pipeline.errors import InvalidSetting
+from pipeline.backends.names import spans_from_bio, syllables_of
+from pipeline.backends.nertag import document_names, get_tagger, names_context
 
 # Words as a segmenter gives them: spans into the sentence, with a POS tag the model ignores.
 
@@ -109,7 +112,7 @@ def test_an_empty_sentence_has_no_entities():
 
 
 def test_unknown_tagger_says_which_exist():
-    with pytest.raises(ValueError, match="unknown NER tagger 'spacy'; choose one of vnpipe, vnpipe-unseen, vnpipe-neural, underthesea"):
+    with pytest.raises(InvalidSetting, match=r"invalid --ner \(ner.backend\): 'spacy'; choose one of vnpipe-neural, vnpipe, vnpipe-unseen, underthesea"):
         get_tagger("spacy")
 
 
@@ -203,13 +206,14 @@ def test_without_the_training_files_the_scores_come_with_a_note_and_no_split(tmp
 
 
 def test_the_gazetteer_can_be_switched_off():
-    from pipeline.backends.nertag import GAZETTEER_FILE, LEXICON_FILE, MODEL_DIR, load_gazetteer
+    from pipeline.backends.names import load_gazetteer
+    from pipeline.backends.nertag import GAZETTEER_FILE, LEXICON_FILE, MODEL_DIR
 
     without = get_tagger("vnpipe", gazetteer=False)
     assert without.gazetteer == load_gazetteer([MODEL_DIR / LEXICON_FILE])  # the training names only
     assert get_tagger("vnpipe").gazetteer == load_gazetteer([MODEL_DIR / LEXICON_FILE, MODEL_DIR / GAZETTEER_FILE])
     assert without.checksum() != get_tagger("vnpipe").checksum()
-    with pytest.raises(ValueError, match="underthesea tagger has no gazetteer"):
+    with pytest.raises(InvalidSetting, match="the NER tagger 'underthesea' takes no gazetteer option"):
         get_tagger("underthesea", gazetteer=False)
 
 
@@ -336,3 +340,16 @@ def test_the_unseen_model_reads_the_cue_before_a_club_it_never_saw():
     tokens = ["Tiền đạo", "của", "CLB", "Brentford", "ghi", "bàn", "vào", "lưới", "Wolverhampton", "."]
     found = get_tagger("vnpipe-unseen").tag(sentence, words_of(sentence, tokens))
     assert [(sentence[s:e], label) for s, e, label, _ in found][0] == ("CLB Brentford", "ORG")
+
+
+def test_a_crf_folder_with_a_name_list_its_features_do_not_read_loads_and_ignores_it(tmp_path):
+    # models/ner's features (version 1) read no learned names: a learned_names.tsv beside them is
+    # neither loaded nor part of the checksum (it once failed an assert).
+    from pipeline.backends.nertag import MODEL_DIR, VnpipeTagger, tagger_checksum
+
+    folder = tmp_path / "ner"
+    shutil.copytree(MODEL_DIR, folder)
+    (folder / "learned_names.tsv").write_text("Zenthira\tORG\n", encoding="utf-8")
+    tagger = VnpipeTagger(folder)
+    assert tagger.learned is None
+    assert tagger.checksum() == get_tagger("vnpipe").checksum() == tagger_checksum("vnpipe", model_dir=folder)

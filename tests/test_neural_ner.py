@@ -75,11 +75,35 @@ def test_names_users_expect(tagger):
         ("Andreessen Horowitz", "ORG"), ("Tiki", "ORG")]
 
 
+# Names in neither the hand-written gazetteer nor the learned name list: what the model itself does.
+UNLISTED = [
+    ("Bà Trịnh Thu Huệ, giám đốc Công ty Hoa Sen Xanh, làm việc ở tỉnh Quảng Trị.",
+     [("Trịnh Thu Huệ", "PER"), ("Công ty Hoa Sen Xanh", "ORG"), ("tỉnh Quảng Trị", "LOC")]),
+    ("Ông Lê Quang Vịnh và bà Nadia Kowalczyk gặp nhau ở Kraków.",
+     [("Lê Quang Vịnh", "PER"), ("Nadia Kowalczyk", "PER"), ("Kraków", "LOC")]),
+    ("Công ty khởi nghiệp Vexlora vừa gọi vốn 5 triệu USD từ quỹ Brightmoor Capital.",
+     [("Công ty khởi nghiệp Vexlora", "ORG"), ("Brightmoor Capital", "ORG")]),
+    pytest.param("Giám đốc điều hành Marcus Oyelaran cho biết Zenthira sẽ mở văn phòng tại Đà Nẵng.",
+                 [("Marcus Oyelaran", "PER"), ("Zenthira", "ORG"), ("Đà Nẵng", "LOC")],
+                 marks=pytest.mark.xfail(reason="a company that opens an office is read as a place (LOC)")),
+]
+
+
+@pytest.mark.parametrize("sentence, expected", UNLISTED)
+def test_names_no_list_holds_with_the_gazetteer_off(sentence, expected):
+    from pipeline.backends.names import load_gazetteer, normalize_token
+    from pipeline.backends.neural_ner import MODEL_DIR
+
+    listed = load_gazetteer([MODEL_DIR / "gazetteer.tsv", MODEL_DIR / "learned_names.tsv"])
+    assert not any(tuple(normalize_token(name).split()) in listed for name, _ in expected)
+    assert _names(get_tagger("vnpipe-neural", gazetteer=False), sentence) == expected
+
+
 def test_a_new_company_is_one_name_across_the_document(tagger):
     text = "Công ty eDoctor vừa gọi vốn thành công. eDoctor cho biết sẽ mở rộng ra Đông Nam Á."
     segmenter = get_segmenter("vnpipe")
     sentences = [text[:39], text[40:]]
-    found = tagger.tag_document([(s, segmenter.segment(s)) for s in sentences])
+    [found] = tagger.tag_documents([[(s, segmenter.segment(s)) for s in sentences]])
     assert [[(s[a:b], label) for a, b, label, _ in entities] for s, entities in zip(sentences, found)] == [
         [("Công ty eDoctor", "ORG")], [("eDoctor", "ORG"), ("Đông Nam Á", "LOC")]]
 

@@ -118,10 +118,11 @@ def test_markdown_heading_is_a_title_without_its_marker():
 
 
 def test_a_span_ending_in_a_composed_letter_maps_back_to_all_its_marks():
-    from pipeline.outputs.textio import normalize_line
+    from pipeline.runtime.analyse import analyse_texts
 
     original = unicodedata.normalize("NFD", "Ông Huế và Hà Nội\u200b  hôm qua")
-    text, offsets = normalize_line(original, "modern")
+    [analysis] = analyse_texts([original], until="normalize")
+    text, offsets = analysis.rows["normalize"]["text"], analysis.offset_map()
     for name in ("Huế", "Hà Nội"):
         start = text.index(name)
         orig_start, orig_end = offsets.span_to_original(start, start + len(name))

@@ -12,7 +12,7 @@ from conftest import SAMPLE
 
 
 def test_every_stage_writes_parts_and_a_manifest(sample_run):
-    for stage in pipeline.ORDER:
+    for stage in pipeline.STAGES.names():
         sketches = ["_sketches"] if stage == "dedup" else []  # the signatures dedup clusters on
         assert sorted(p.name for p in (sample_run / stage).iterdir()) == ["_manifest.json", *sketches,
                                                                            "part-00000.parquet"]

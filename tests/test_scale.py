@@ -13,7 +13,7 @@ import pytest
 import pipeline
 from pipeline.runtime import parts
 from pipeline.stages import ingest
-from pipeline.runtime.runner import RunSettings
+from pipeline.runtime.settings import RunSettings
 
 from conftest import SAMPLE, SHARED
 

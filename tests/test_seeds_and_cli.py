@@ -15,7 +15,7 @@ runner = CliRunner()
 def test_seeds_run_and_the_first_names_its_companies_and_people(tmp_path):
     report = pipeline.run(SHARED / "corpora" / "seeds", tmp_path / "seeds", progress=False)
     assert [(s.stage, s.documents_out, s.errors) for s in report.stages] == [
-        (stage, 2, 0) for stage in pipeline.ORDER]
+        (stage, 2, 0) for stage in pipeline.STAGES.names()]
     ingest = pipeline.read_stage(tmp_path / "seeds", "ingest").set_index("source")
     first = ingest.loc["000_1fc83d6af2e2c079.txt", "doc_id"]
     entities = pipeline.read_stage(tmp_path / "seeds", "ner", shape="items")
@@ -59,4 +59,4 @@ def test_cli_segment_and_ner_read_lines():
 def test_one_vntc_file_runs_through_every_stage(tmp_path):
     report = pipeline.run(SHARED / "corpora" / "vntc" / "khoa-hoc.jsonl", tmp_path / "vntc",
                           pipeline.RunSettings(workers=2), progress=False)
-    assert [(s.stage, s.documents_out) for s in report.stages] == [(stage, 1820) for stage in pipeline.ORDER]
+    assert [(s.stage, s.documents_out) for s in report.stages] == [(stage, 1820) for stage in pipeline.STAGES.names()]

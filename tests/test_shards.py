@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from pipeline.backends.wordseg import get_segmenter
+from pipeline.backends.wordseg import SEGMENTERS, get_segmenter
 from pipeline.runtime import parts
 from pipeline.runtime.engines import LocalEngine
-from pipeline.runtime.runner import RunSettings, auto_shard_size
+from pipeline.runtime.settings import RunSettings
+from pipeline.runtime.sources import auto_shard_size
 from pipeline.stages import ingest
 
 from conftest import SAMPLE, SHARED
@@ -79,7 +80,7 @@ def test_a_run_made_with_500_per_part_recomputes_no_document_when_resized(vntc_3
 
 def _segmenter_loads(_: int) -> tuple[int, int]:
     get_segmenter("vnpipe")
-    return os.getpid(), get_segmenter.cache_info().misses
+    return os.getpid(), len(SEGMENTERS.loaded)
 
 
 def test_a_worker_loads_each_model_once_for_the_whole_run():

@@ -14,14 +14,16 @@ def test_summary_counts_the_run(sample_run):
     summary = summarize(sample_run, top=3)
     entities = pipeline.read_stage(sample_run, "ner", shape="items")
     assert (summary.documents, summary.sources, summary.errors) == (8, 5, 0)
-    assert summary.stages == [{"stage": stage, "documents": 8, "errors": 0, "skipped": 0} for stage in pipeline.ORDER]
+    assert summary.stages == [{"stage": stage, "documents": 8, "errors": 0, "skipped": 0} for stage in pipeline.STAGES.names()]
     assert summary.duplicates == {"duplicates": 0, "exact_duplicates": 0, "clusters": 0, "largest_cluster": 1,
                                   "unique": 8}
     assert {row["label"]: row["mentions"] for row in summary.entities_by_label} == \
         entities["label"].value_counts().to_dict()
-    top = entities["canonical"].value_counts()
-    assert summary.top_entities[0]["entity"] == top.index[0]
-    assert summary.top_entities[0]["mentions"] == top.iloc[0]
+    # The same "top" as `vnpipe summary` and the report: the most documents first, then mentions.
+    documents = entities.groupby("canonical")["doc_id"].nunique()
+    assert summary.top_entities[0] == {"entity": "Việt Nam", "label": "LOC", "mentions": 3, "documents": 3}
+    assert summary.top_entities[0]["documents"] == documents.max()
+    assert [row["entity"] for row in summary.top_entities] == ["Việt Nam", "FPT", "Microsoft"]  # ties: by name
     assert len(summary.top_entities) == len(summary.top_keywords) == 3
 
 

@@ -96,8 +96,9 @@ def test_the_segmenter_decodes_as_crfsuite_does_on_its_own_features():
     from underthesea_core import CRFFeaturizer
 
     from pipeline.backends.crf import Batch
-    from pipeline.backends.wordseg import (UndertheseaOpinion, apply_tone_style, get_segmenter, segment_features,
-                                           syllable_forms, tokenize)
+    from pipeline.backends.wordseg import (UndertheseaOpinion, get_segmenter, segment_features, syllable_forms,
+                                           tokenize)
+    from pipeline.text.vietnamese import apply_tone_style
 
     segmenter = get_segmenter("vnpipe")
     model_dir = Path(underthesea.__file__).parent.joinpath(*UndertheseaOpinion.MODEL_DIR)
@@ -179,11 +180,11 @@ print([m for m in ("pycrfsuite", "underthesea", "pandas", "sklearn") if m in sys
 
 def test_checksums_read_from_the_files_are_those_of_the_loaded_models():
     # A rerun decides what is stale without loading a model; it must decide as if it had.
-    from pipeline.backends.nertag import BACKENDS as TAGGERS, get_tagger, tagger_checksum
-    from pipeline.backends.wordseg import BACKENDS as SEGMENTERS, get_segmenter, segmenter_checksum
+    from pipeline.backends.nertag import TAGGERS, get_tagger, tagger_checksum
+    from pipeline.backends.wordseg import SEGMENTERS, get_segmenter, segmenter_checksum
 
-    for name in SEGMENTERS:
+    for name in SEGMENTERS.names():
         assert segmenter_checksum(name) == get_segmenter(name).checksum(), name
-    for name in TAGGERS:
+    for name in TAGGERS.names():
         assert tagger_checksum(name) == get_tagger(name).checksum(), name
 

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+import pipeline
+
 from pipeline.stages import ingest
 from pipeline.stages.normalize import Normalize
 from pipeline.text.html import strip_site_name
@@ -222,8 +224,7 @@ def test_news_page_without_semantic_containers_but_an_article_column():
 
 
 def test_no_entity_runs_across_the_sentence_end_after_a_place_letter():
-    from pipeline.outputs.textio import entities_of_line
-
     line = "Một xác cá voi dạt vào bờ biển thôn Câu Hạ A. Phát hiện sự việc, người dân đã báo cho chính quyền xã."
-    entities = entities_of_line(line, "vnpipe", "vnpipe", "modern")
-    assert [(e["text"], e["label"]) for e in entities] == [("thôn Câu Hạ A", "LOC")]  # was `thôn Câu Hạ A. Phát`
+    settings = pipeline.RunSettings(ner=pipeline.STAGES["ner"].Settings(backend="vnpipe"))
+    [analysis] = pipeline.analyse([line], settings, until="ner")
+    assert [(e["text"], e["label"]) for e in analysis["entities"]] == [("thôn Câu Hạ A", "LOC")]  # was `thôn Câu Hạ A. Phát`

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.evaluate.ws import evaluate, gold_sentence
-from pipeline.backends.wordseg import _RuleBackend, get_segmenter, is_vietnamese_syllable, load_rules, tokenize
+from pipeline.backends.wordseg import RuleBackend, get_segmenter, is_vietnamese_syllable, load_rules, tokenize
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ws"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "seeds"
 
 
-class _Backend(_RuleBackend):
+class _Backend(RuleBackend):
     """A stand-in backend: one word per token (`joined=False`) or the whole sentence as one word,
     so the rules are tested on their own against the two worst backends there are."""
 
@@ -105,7 +105,7 @@ def test_tokenize_keeps_urls_numbers_dates_and_brands_whole():
 
 def test_tokenize_reads_each_run_of_non_spaces_as_the_whole_sentence_scan_does():
     # tokenize works (and caches) run by run; an abbreviation keeps its stop only when a word follows.
-    from pipeline.backends.wordseg import _TOKEN
+    from pipeline.backends.wordseg.tokens import _TOKEN
 
     for sentence in ("TP. HCM", "ở TP.", "Ông H. Nam và Th. Sĩ", "xem www.abc.com. Rồi", "(https://a.vn/b) nhé",
                      "Uỷ ban\u00a0TP.\u2003HCM", "_a_ 3-4–2004 84 . 4", "10h30 5:30:00 50% 12/2004/NĐ-CP", ""):
@@ -117,7 +117,8 @@ def test_tokenize_reads_each_run_of_non_spaces_as_the_whole_sentence_scan_does()
 def test_syllable_forms_per_token_are_those_of_the_sentence_styled_at_once():
     # Forms are cached per token; the tone style of the whole sentence reads the space before each
     # token (none before the first), and so must they.
-    from pipeline.backends.wordseg import apply_tone_style, syllable_forms
+    from pipeline.backends.wordseg import syllable_forms
+    from pipeline.text.vietnamese import apply_tone_style
 
     for sentence in ("Ủy ban ủy quý hòa", "Hoà TP. 12/3 ABC x", "ΟΔΟΣ Σ ΑΣ. ủy", ""):
         tokens = tokenize(sentence)

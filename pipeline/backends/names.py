@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..text.vietnamese import MODERN, apply_tone_style
-from .wordseg import Word
+from .registry import Word
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
 _GAZETTEER_MAX_SYLLABLES = 6

@@ -10,7 +10,6 @@ Training: `pipeline/train/ner_neural.py`; card: `models/ner-neural/MODEL_CARD.md
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import re
 import unicodedata
@@ -21,7 +20,8 @@ import numpy as np
 from .model_files import model_dir, require
 from .names import gazetteer_tags, load_gazetteer, normalize_token, spans_from_bio, spells_vietnamese, syllable_spans
 from .onnx_graph import onnx_graph
-from .wordseg import Word
+from ..digests import files_digest
+from .registry import Entity, Sentence, Word
 
 MODEL_DIR = model_dir("ner-neural")
 GRAPH_FILE = "model.onnx"
@@ -231,25 +231,23 @@ class NeuralTagger:
 
     @classmethod
     def model_checksum(cls, model_dir: Path = MODEL_DIR, gazetteer_paths=(), gazetteer: bool = True) -> str:
-        digest = hashlib.sha256()
-        for path in cls.model_files(model_dir, gazetteer_paths, gazetteer):
-            digest.update(require(path).read_bytes())
-        return f"vnpipe-neural-{digest.hexdigest()[:16]}"
+        return f"vnpipe-neural-{files_digest(map(require, cls.model_files(model_dir, gazetteer_paths, gazetteer)))}"
 
     def checksum(self) -> str:
         return self._checksum
 
-    def tag(self, sentence: str, words: list[Word]) -> list[tuple[int, int, str, float]]:
+    sees_documents = True
+
+    def tag(self, sentence: str, words: list[Word]) -> list[Entity]:
         return self.tag_many([(sentence, words)])[0]
 
-    def tag_document(self, sentences: list[tuple[str, list[Word]]], window: int | None = None
-                     ) -> list[list[tuple[int, int, str, float]]]:
-        """Entities of one document's sentences: each tagged alone, then one name, one label (see
-        `consistent_names`). `window` is accepted for the CRF's interface; the pass sees the document."""
-        return self.tag_documents([sentences])[0]
+    def tag_sentences(self, sentences: list[Sentence]) -> list[list[Entity]]:
+        return self.tag_many(sentences)
 
-    def tag_documents(self, documents: list[list[tuple[str, list[Word]]]]) -> list[list[list[tuple]]]:
-        """`tag_document` of several documents, their sentences tagged in one batched call."""
+    def tag_documents(self, documents: list[list[Sentence]], window: int | None = None) -> list[list[list[Entity]]]:
+        """Entities of each document's sentences, all tagged alone in one batched call, then one name,
+        one label per document (see `consistent_names`). `window` is the CRF's; this pass sees the
+        whole document."""
         sentences = [sentence for document in documents for sentence in document]
         syllables = [syllable_spans(text, words) for text, words in sentences]
         found = self.tag_many(sentences, syllables)

@@ -24,7 +24,7 @@ import pyarrow as pa
 import yaml
 
 from ..errors import VnpipeError
-from ..runtime.stage import file_digest
+from ..digests import file_digest
 
 TAG = pa.struct([("tag", pa.string()), ("evidence", pa.list_(pa.string()))])
 FIELDS = ("keywords", "entities", "labels", "regex")

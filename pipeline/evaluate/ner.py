@@ -14,8 +14,6 @@ surface form, case-folded, is never an entity of that label in the training file
 """
 from __future__ import annotations
 
-import dataclasses
-import inspect
 import json
 import time
 from collections import Counter
@@ -24,9 +22,13 @@ from pathlib import Path
 
 from ..backends.names import LABELS, normalize_token, spans_from_bio
 from ..backends.nertag import DEFAULT_TAGGER, get_tagger
-from ..outputs.textio import normalize_line
-from ..text.vietnamese import MODERN
-from ..backends.wordseg import Word, get_segmenter
+from ..backends.registry import EntityTagger, Word
+from ..backends.wordseg import get_segmenter
+from ..runtime.analyse import analyse_texts
+from ..runtime.settings import RunSettings
+from ..stages.ner import find_entities
+from ..stages.normalize import Normalize
+from ..stages.segment import Segment
 
 GOLD_WORDS, SEGMENTER_WORDS, PIPELINE_WORDS = "gold", "segmenter", "pipeline"
 SENTENCE_CONTEXT, DOCUMENT_CONTEXT = "sentence", "document"
@@ -200,26 +202,12 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
     if context not in (SENTENCE_CONTEXT, DOCUMENT_CONTEXT):
         raise ValueError(f"context must be {SENTENCE_CONTEXT!r} or {DOCUMENT_CONTEXT!r}, not {context!r}")
     sentences = read_gold(gold_path)[:limit]
-    raw_sentences, offset_maps = sentences, None
-    if words == PIPELINE_WORDS:
-        # The raw sentence goes through our normalize step first, as `vnpipe ner` does; predicted
-        # spans are mapped back to the raw sentence, where gold spans are scored.
-        normalized = [normalize_line(sentence.text, MODERN) for sentence in sentences]
-        offset_maps = [offset_map for _, offset_map in normalized]
-        sentences = [dataclasses.replace(sentence, text=text, words=None)
-                     for sentence, (text, _) in zip(sentences, normalized)]
     if words == GOLD_WORDS and sentences and sentences[0].words is None:
         raise ValueError(f"{gold_path} has no gold word segmentation (syllable CoNLL or span JSONL); "
                          f"evaluate it with words={SEGMENTER_WORDS!r}")
-    if model_dir is not None:
-        from ..backends.nertag import BACKENDS
-        if "model_dir" not in inspect.signature(BACKENDS.get(tagger_name, object)).parameters:
-            raise ValueError(f"a model folder is for our taggers (vnpipe, vnpipe-neural), not {tagger_name!r}")
-        tagger = BACKENDS[tagger_name](Path(model_dir), gazetteer=gazetteer)
-    else:
-        tagger = get_tagger(tagger_name, gazetteer)
+    tagger = get_tagger(tagger_name, gazetteer, Path(model_dir) if model_dir is not None else None)
     novelty_note = None
-    if train_files is None and hasattr(tagger, "model_dir"):
+    if train_files is None and tagger.model_dir is not None:
         try:
             train_files = model_train_files(tagger.model_dir, train_dir)
         except ValueError as error:
@@ -227,28 +215,24 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
                 raise
             novelty_note = f"no seen/unseen split: {error}"  # an install without ../shared
     names = training_names(train_files) if train_files is not None else None
+    in_documents = context == DOCUMENT_CONTEXT and tagger.sees_documents
     segment_seconds = 0.0
-    if words == GOLD_WORDS:
-        inputs = [sentence.words for sentence in sentences]
+    if words == PIPELINE_WORDS:
+        predicted, segment_seconds, tag_seconds = _through_the_pipeline(sentences, tagger, segmenter_name)
     else:
-        segmenter = get_segmenter(segmenter_name)
+        if words == GOLD_WORDS:
+            inputs = [sentence.words for sentence in sentences]
+        else:
+            started = time.perf_counter()
+            inputs = get_segmenter(segmenter_name).segment_many([sentence.text for sentence in sentences])
+            segment_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        inputs = segmenter.segment_many([sentence.text for sentence in sentences])
-        segment_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    in_documents = context == DOCUMENT_CONTEXT and hasattr(tagger, "tag_document")
-    if in_documents:
-        tagged = _tag_documents(tagger, sentences, inputs)
-    elif hasattr(tagger, "tag_many"):  # each sentence alone, in batches
-        tagged = tagger.tag_many([(sentence.text, sentence_words) for sentence, sentence_words in zip(sentences, inputs)])
-    else:
-        tagged = [tagger.tag(sentence.text, sentence_words) for sentence, sentence_words in zip(sentences, inputs)]
-    predicted = [[(s, e, label) for s, e, label, _ in entities] for entities in tagged]
-    tag_seconds = time.perf_counter() - started
-    if offset_maps is not None:
-        predicted = [[(*offset_map.span_to_original(s, e), label) for s, e, label in entities]
-                     for offset_map, entities in zip(offset_maps, predicted)]
-        sentences = raw_sentences
+        if in_documents:
+            tagged = _tag_documents(tagger, sentences, inputs)
+        else:  # each sentence alone, in batches
+            tagged = tagger.tag_sentences([(s.text, sentence_words) for s, sentence_words in zip(sentences, inputs)])
+        predicted = [[(s, e, label) for s, e, label, _ in entities] for entities in tagged]
+        tag_seconds = time.perf_counter() - started
     gold = [sentence.entities for sentence in sentences]
     errors = []
     for index, (sentence, gold_entities, predicted_entities) in enumerate(zip(sentences, gold, predicted)):
@@ -272,16 +256,36 @@ def evaluate(gold_path: Path, tagger_name: str = DEFAULT_TAGGER, words: str = GO
     }
 
 
-def _tag_documents(tagger, sentences: list[GoldSentence], inputs: list) -> list[list]:
+def _through_the_pipeline(sentences: list[GoldSentence], tagger: EntityTagger, segmenter: str
+                          ) -> tuple[list[list[tuple[int, int, str]]], float, float]:
+    """Each raw sentence as a run reads a one-line document: normalized and segmented by the stages
+    (`analyse`), its entities found as the ner stage finds them with `tagger`, and their spans mapped
+    back to the raw sentence, where gold is scored. Returns the spans and the seconds of each step."""
+    settings = RunSettings(workers=1, normalize=Normalize.Settings(remove_boilerplate=False),  # a sentence, not a page
+                           segment=Segment.Settings(backend=segmenter))
+    started = time.perf_counter()
+    analyses = analyse_texts([sentence.text for sentence in sentences], settings, until="segment")
+    segmented = time.perf_counter()
+    found = find_entities([(a.rows["normalize"]["text"], a.rows["normalize"]["sentences"], a.rows["segment"]["tokens"])
+                           for a in analyses], tagger)
+    tagged = time.perf_counter()
+    predicted = []
+    for analysis, entities in zip(analyses, found):
+        offset_map = analysis.offset_map()
+        predicted.append([(*offset_map.span_to_original(e["start"], e["end"]), e["label"]) for e in entities])
+    return predicted, segmented - started, tagged - segmented
+
+
+def _tag_documents(tagger: EntityTagger, sentences: list[GoldSentence], inputs: list) -> list[list]:
     """Entities of every sentence, each tagged with its document as context (see the module doc)."""
     if all(sentence.doc is None for sentence in sentences):
-        return tagger.tag_document([(s.text, w) for s, w in zip(sentences, inputs)], window=DOCUMENT_WINDOW)
+        return tagger.tag_documents([[(s.text, w) for s, w in zip(sentences, inputs)]], window=DOCUMENT_WINDOW)[0]
     tagged: list[list] = []
     start = 0
     while start < len(sentences):
         end = start
         while end < len(sentences) and sentences[end].doc == sentences[start].doc:
             end += 1
-        tagged += tagger.tag_document([(s.text, w) for s, w in zip(sentences[start:end], inputs[start:end])])
+        tagged += tagger.tag_documents([[(s.text, w) for s, w in zip(sentences[start:end], inputs[start:end])]])[0]
         start = end
     return tagged

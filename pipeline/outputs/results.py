@@ -8,23 +8,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..runtime import parts
 from ..errors import NotARun, StageNotRun
-
-# The nested column that `shape="items"` explodes into one row per item, for each stage.
-ITEMS = {"normalize": "sentences", "segment": "tokens", "ner": "entities", "keywords": "keywords"}
-
-# What `read_run` takes from each stage, renamed where two stages share a column name.
-RUN_COLUMNS = {
-    "ingest": {"source": "source", "record": "record", "format": "format", "text": "original_text"},
-    "normalize": {"title": "title", "date": "date", "language": "language", "text": "text",
-                  "sentences": "sentences"},
-    "dedup": {"cluster": "cluster", "duplicate_of": "duplicate_of", "similarity": "similarity", "exact": "exact"},
-    "segment": {"tokens": "tokens"},
-    "ner": {"entities": "entities"},
-    "keywords": {"keywords": "keywords", "tags": "tags"},
-}
-
+from ..runtime import parts
+from ..stages.registry import STAGES
 
 def read_stage(run: str | Path, stage: str, shape: str = "documents", unique_only: bool = False) -> pd.DataFrame:
     """A stage's output: one row per document (nested lists), or with `shape="items"` one row per
@@ -35,9 +21,11 @@ def read_stage(run: str | Path, stage: str, shape: str = "documents", unique_onl
         frame = frame[~frame["doc_id"].isin(duplicate_ids(run))].reset_index(drop=True)
     if shape == "documents":
         return frame
-    if shape != "items" or stage not in ITEMS:
-        raise ValueError(f"shape must be 'documents' or 'items' (items exist for {', '.join(ITEMS)})")
-    return explode(frame, ITEMS[stage])
+    items = STAGES[stage].items
+    if shape != "items" or items is None:
+        with_items = ", ".join(s.name for s in STAGES if s.items)
+        raise ValueError(f"shape must be 'documents' or 'items' (items exist for {with_items})")
+    return explode(frame, items)
 
 
 def read_run(run: str | Path, unique_only: bool = False) -> pd.DataFrame:
@@ -50,10 +38,11 @@ def read_run(run: str | Path, unique_only: bool = False) -> pd.DataFrame:
     analyse. `unique_only=True` keeps one document per dedup cluster (the first, in corpus order)."""
     run = require_run(run)
     frame = None
-    for stage, columns in RUN_COLUMNS.items():
-        if parts.read_manifest(run, stage) is None:
+    for stage in STAGES:
+        columns = stage.exposes
+        if not columns or parts.read_manifest(run, stage.name) is None:
             continue
-        part = read_stage(run, stage)
+        part = read_stage(run, stage.name)
         part = part[["doc_id", *[c for c in columns if c in part.columns]]].rename(columns=columns)
         frame = part if frame is None else frame.merge(part, on="doc_id", how="left")
     if frame is None:
@@ -66,8 +55,11 @@ def read_run(run: str | Path, unique_only: bool = False) -> pd.DataFrame:
 def duplicate_ids(run: str | Path) -> set[str]:
     """The doc_ids the dedup stage found to duplicate an earlier document (all but the kept one of
     each cluster)."""
-    dedup = _read_parts(require_run(run), "dedup")
-    return set(dedup.loc[dedup["duplicate_of"].notna(), "doc_id"])
+    stage, column = STAGES.duplicates() or (None, None)
+    if stage is None:
+        return set()
+    table = read_table(run, stage, ["doc_id", column]).to_pandas()
+    return set(table.loc[table[column].notna(), "doc_id"])
 
 
 def explode(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -92,16 +84,9 @@ def read_table(run: str | Path, stage: str, columns: list[str] | None = None, fi
     paths = [parts.stage_dir(Path(run), stage) / part for part in manifest["parts"]]
     tables = [pq.read_table(path, columns=columns, filters=filters) for path in paths]
     if not tables:
-        schema = _schema(stage)
+        schema = STAGES[stage].schema
         return schema.empty_table() if columns is None else pa.schema([schema.field(c) for c in columns]).empty_table()
     return pa.concat_tables(tables, promote_options="default")
-
-
-def _schema(stage: str) -> pa.Schema:
-    from ..stages.ingest import SCHEMA
-    from ..stages import STAGES
-
-    return SCHEMA if stage == "ingest" else STAGES[stage].schema
 
 
 def require_run(run: str | Path) -> Path:
@@ -117,3 +102,25 @@ def read_errors(run: str | Path) -> pd.DataFrame:
     if not any(folder.glob("*.parquet")):  # a run over a corpus without files has no part, so no error part
         return parts.ERROR_SCHEMA.empty_table().to_pandas()
     return pd.read_parquet(folder)
+
+
+def output_digest(run: str | Path, stage: str, decimals: int = 3) -> str:
+    """A hash of a stage's rows in doc_id order, floats rounded to `decimals` (the last digits of a
+    model's confidence may differ between CPUs): equal digests, equal outputs. What the golden
+    test (tests/test_golden.py) and benchmarks/output_hashes.py compare."""
+    import hashlib
+    import json
+
+    rows = sorted(read_table(run, stage).to_pylist(), key=lambda row: row["doc_id"])
+    payload = json.dumps(_rounded(rows, decimals), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _rounded(value, decimals: int):
+    if isinstance(value, float):
+        return None if value != value else round(value, decimals)
+    if isinstance(value, dict):
+        return {key: _rounded(item, decimals) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item, decimals) for item in value]
+    return value

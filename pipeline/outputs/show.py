@@ -11,8 +11,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..runtime import parts
 from ..errors import StageNotRun
+from ..runtime import parts
+from ..stages.registry import STAGES
+from .ranking import top_entities, top_keywords
 from .results import read_errors, read_stage, require_run
 
 
@@ -37,25 +39,26 @@ class RunSummary:
 
 
 def summarize(run: str | Path, top: int = 10, unique_only: bool = False) -> RunSummary:
-    """The numbers `vnpipe show` prints. Entities count by canonical name; keywords rank by the
-    number of documents they are a keyword of, then by their summed score; with `unique_only`,
-    over the kept document of each dedup cluster only."""
+    """The numbers `vnpipe show` prints. Entities count by canonical name; entities and keywords
+    rank as `ranking` says (documents, then mentions or summed score); with `unique_only`, over the
+    kept document of each dedup cluster only."""
     run = require_run(run)
     summary = RunSummary(str(run), unique_only=unique_only)
-    manifests = {stage: parts.read_manifest(run, stage)
-                 for stage in ("ingest", "normalize", "dedup", "segment", "ner", "keywords")}
+    manifests = {stage: parts.read_manifest(run, stage) for stage in STAGES.names()}
     summary.stages = [{"stage": stage, "documents": m["documents_out"], "errors": m["errors"],
                        "skipped": m.get("skipped", 0)} for stage, m in manifests.items() if m]
-    if manifests["dedup"]:
-        dedup = manifests["dedup"]
+    duplicates = STAGES.duplicates()
+    if duplicates and manifests[duplicates[0]]:
+        dedup = manifests[duplicates[0]]
         summary.duplicates = {key: dedup.get(key, 0) for key in ("duplicates", "exact_duplicates", "clusters",
                                                                  "largest_cluster")}
         summary.duplicates["unique"] = dedup["documents_out"] - summary.duplicates["duplicates"]
     elif unique_only:
-        raise StageNotRun(str(run), "dedup")
-    if manifests["ingest"]:
-        summary.corpus = manifests["ingest"].get("corpus")
-        ingest = read_stage(run, "ingest")
+        raise StageNotRun(str(run), duplicates[0] if duplicates else "dedup")
+    source = STAGES.source.name
+    if manifests[source]:
+        summary.corpus = manifests[source].get("corpus")
+        ingest = read_stage(run, source)
         summary.documents, summary.sources = len(ingest), ingest["source"].nunique()
     if (run / parts.ERRORS_DIR).is_dir():
         errors = read_errors(run)
@@ -63,21 +66,18 @@ def summarize(run: str | Path, top: int = 10, unique_only: bool = False) -> RunS
         by_reason = errors.groupby(["stage", "reason"]).size().rename("documents").reset_index()
         by_reason = by_reason.sort_values(["documents", "stage", "reason"], ascending=[False, True, True])
         summary.errors_by_reason = _records(by_reason.head(top))
-    if manifests["ner"]:
+    if manifests.get("ner"):
         entities = read_stage(run, "ner", shape="items", unique_only=unique_only)
         if not entities.empty:
             labels = entities.groupby("label").agg(mentions=("doc_id", "size"), documents=("doc_id", "nunique"))
             summary.entities_by_label = _records(labels.sort_values(["mentions"], ascending=False).reset_index())
-            names = entities.groupby(["canonical", "label"]).agg(mentions=("doc_id", "size"),
-                                                                 documents=("doc_id", "nunique")).reset_index()
-            names = names.sort_values(["mentions", "documents", "canonical"], ascending=[False, False, True])
-            summary.top_entities = _records(names.head(top).rename(columns={"canonical": "entity"}))
-    if manifests["keywords"]:
+            names = top_entities(entities, top)[["canonical", "label", "mentions", "documents"]]
+            summary.top_entities = _records(names.rename(columns={"canonical": "entity"}))
+    if manifests.get("keywords"):
         keywords = read_stage(run, "keywords", shape="items", unique_only=unique_only)
         if not keywords.empty:
-            terms = keywords.groupby("term").agg(documents=("doc_id", "nunique"), score=("score", "sum")).reset_index()
-            terms = terms.sort_values(["documents", "score", "term"], ascending=[False, False, True])
-            summary.top_keywords = _records(terms.head(top).round({"score": 2}))
+            terms = top_keywords(keywords, top)[["term", "documents", "score"]]
+            summary.top_keywords = _records(terms.round({"score": 2}))
     return summary
 
 

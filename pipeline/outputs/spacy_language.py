@@ -20,13 +20,14 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
-from ..stages.ner import Ner, find_entities
-from ..stages.normalize import Normalize, offset_map_of
+from ..runtime.analyse import Analysis, analyse_texts, continue_analysis
+from ..runtime.settings import RunSettings
+from ..stages.ner import Ner
+from ..stages.normalize import Normalize
+from ..stages.segment import Segment
 from ..text.offsets import OffsetMap
-from ..runtime.runner import RunSettings
-from ..stages.segment import Segment, segment_text
 
-ANALYSIS = "vnpipe"  # the key of doc.user_data that holds our normalized text, sentences and tokens
+ANALYSIS = "vnpipe"  # the key of doc.user_data that holds the rows of our stages for the text
 WHITESPACE_TAG, WHITESPACE_POS = "_SP", "SPACE"  # spaCy's own tag and POS for white-space tokens
 
 
@@ -46,12 +47,11 @@ def spacy_nlp(settings: RunSettings | None = None) -> Language:
     return nlp
 
 
-def analyse(text: str, normalize: Normalize.Settings, segment: Segment.Settings) -> dict[str, Any]:
-    """What the normalize and segment stages make of one text: the normalized text, its sentences,
-    tokens (offsets into the normalized text) and the offset map back to `text`."""
-    row = Normalize(normalize).process({"doc_id": "", "text": text, "title": None, "metadata": None})
-    row["tokens"] = segment_text(row["text"], row["sentences"], segment.backend, segment.user_words)
-    return row
+def _settings(normalize: Normalize.Settings | None = None, segment: Segment.Settings | None = None,
+              ner: Ner.Settings | None = None) -> RunSettings:
+    """A run's settings for these stages (boilerplate removal off by default: a snippet is not a page)."""
+    given = {"normalize": normalize or Normalize.Settings(remove_boilerplate=False), "segment": segment, "ner": ner}
+    return RunSettings(workers=1, **{name: value for name, value in given.items() if value is not None})
 
 
 def doc_from_spans(vocab: Vocab, text: str, spans: list[tuple[int, int, str, str, int]]) -> Doc:
@@ -103,12 +103,12 @@ class VnpipeTokenizer:
         self.segment = segment
 
     def __call__(self, text: str) -> Doc:
-        analysis = analyse(text, self.normalize, self.segment)
-        offset_map = offset_map_of(analysis)
+        [analysis] = analyse_texts([text], _settings(self.normalize, self.segment), until="segment")
+        offset_map = analysis.offset_map()
         spans = [(*original_span(text, offset_map, t["start"], t["end"]), t["pos"], t["upos"], t["sentence"])
-                 for t in analysis["tokens"]]
+                 for t in analysis.rows["segment"]["tokens"]]
         doc = doc_from_spans(self.vocab, text, spans)
-        doc.user_data[ANALYSIS] = analysis
+        doc.user_data[ANALYSIS] = analysis.rows
         return doc
 
     def pipe(self, texts, batch_size: int = 1000):
@@ -144,12 +144,12 @@ class VnpipeNer:
         self.settings = settings
 
     def __call__(self, doc: Doc) -> Doc:
-        analysis = doc.user_data.get(ANALYSIS) or analyse(doc.text, Normalize.Settings(remove_boilerplate=False),
-                                                          Segment.Settings())
-        offset_map = offset_map_of(analysis)
+        rows = doc.user_data.get(ANALYSIS)
+        analysis = Analysis(dict(rows)) if rows else analyse_texts([doc.text], _settings(), until="segment")[0]
+        [analysis] = continue_analysis([analysis], _settings(ner=self.settings), until="ner")
+        offset_map = analysis.offset_map()
         spans = []
-        for entity in find_entities(analysis["text"], analysis["sentences"], analysis["tokens"],
-                                    self.settings.backend, self.settings.aliases):
+        for entity in analysis.rows["ner"]["entities"]:
             start, end = original_span(doc.text, offset_map, entity["start"], entity["end"])
             span = doc.char_span(start, end, label=entity["label"], kb_id=entity["canonical"],
                                  alignment_mode="expand")

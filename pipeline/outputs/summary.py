@@ -85,17 +85,17 @@ def _items(frame: pd.DataFrame, kind: str, term: str, weight: str, label: str | 
 
 
 def _top(items: pd.DataFrame, group: str, group_documents: int, top: int) -> pd.DataFrame:
-    counted = (items.groupby(["kind", "term", "label"], as_index=False)
-               .agg(documents=("doc_id", "nunique"), weight=("weight", "sum")))
-    counted = counted.sort_values(["kind", "documents", "weight", "term"], ascending=[True, False, False, True])
-    counted["rank"] = counted.groupby("kind").cumcount() + 1
+    from .ranking import rank
+
+    counted = rank(items, ["term", "label"], "weight", per="kind")
     counted = counted[counted["rank"] <= top]
     counted.insert(0, "group", group)
     counted.insert(1, "group_documents", group_documents)
     return counted
 
 
-SUMMARY_READS = ("ingest", "dedup", "ner", "keywords")  # the stage outputs a summary is made from
+SUMMARY_READS = ("ingest", "dedup", "ner", "keywords")  # the stage outputs a summary is made from ...
+SUMMARY_NEEDS = ("ingest", "ner", "keywords")  # ... and those it cannot be made without
 
 
 def summary_path(run: str | Path, by: str = SOURCE_FOLDER, unique_only: bool = False) -> Path:
@@ -110,4 +110,21 @@ def write_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, uniqu
     frame = corpus_summary(run, by, top, unique_only)
     path = summary_path(run, by, unique_only)
     parts.write_parquet_atomic(pa.Table.from_pandas(frame, schema=SCHEMA, preserve_index=False), path, info)
+    return path
+
+
+def refresh_summary(run: str | Path) -> Path | None:
+    """Rewrite the corpus summary when an output it reads changed; its footer keeps their
+    fingerprints (reading 30,000 documents' keywords and entities takes seconds, so a rerun with
+    nothing to do skips it). None when the run has not made every output it reads yet."""
+    from ..digests import fingerprint
+    from .. import __version__
+
+    manifests = {stage: parts.read_manifest(Path(run), stage) for stage in SUMMARY_READS}
+    if any(manifests[stage] is None for stage in SUMMARY_NEEDS):
+        return None
+    inputs = fingerprint("summary", __version__, [(m or {}).get("input_fingerprint") for m in manifests.values()])
+    path = summary_path(run)
+    if (parts.read_part_info(path) or {}).get("fingerprint") != inputs:
+        write_summary(run, info={"fingerprint": inputs})
     return path

@@ -1,13 +1,8 @@
-"""The pipeline's stages, one module each, in the order they run: ingest (the readers), normalize,
-dedup, segment, ner, keywords. Each stage is a pure function of its input rows and its settings; the runner
-(`pipeline.runtime.runner`) reads and writes the Parquet parts around it."""
-from ..runtime.stage import Stage
-from .dedup import Dedup
-from .keywords import Keywords
-from .ner import Ner
-from .normalize import Normalize
-from .segment import Segment
+"""The pipeline's stages, one module (or small package) each, and the registry that lists them in the
+order they run: ingest (the readers), normalize, dedup, segment, ner, keywords. Each stage is a pure
+function of its input rows and its settings (base.py); the runner reads and writes the Parquet
+parts around it."""
+from .base import SourceStage, Stage, StageResult, setting
+from .registry import STAGES, StageRegistry, register_stage
 
-STAGES: dict[str, type[Stage]] = {"normalize": Normalize, "dedup": Dedup, "segment": Segment, "ner": Ner,
-                                  "keywords": Keywords}
-ORDER = ("ingest", *STAGES)
+__all__ = ["STAGES", "SourceStage", "Stage", "StageRegistry", "StageResult", "register_stage", "setting"]

@@ -13,7 +13,6 @@ cluster.
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import re
 import zlib
@@ -25,16 +24,19 @@ import pyarrow as pa
 
 from .. import checks
 from ..errors import InvalidSetting
-from ..runtime.stage import Stage, StageResult, fingerprint
+from ..digests import fingerprint, text_digest
+from .base import Stage, setting
 
 
 @dataclass(frozen=True)
 class Settings:
     # Defaults chosen on the benchmark of benchmarks/dedup_pairs.py (see the README's dedup section).
-    shingle_size: int = 5     # words (syllables, as Vietnamese is written) per shingle
-    num_perm: int = 128       # MinHash permutations: the signature's length (4 bytes each)
-    bands: int = 64           # LSH bands of num_perm / bands rows; more bands find lower similarities
-    threshold: float = 0.45   # estimated Jaccard similarity of shingle sets from which two documents are duplicates
+    shingle_size: int = setting(5, flag="--shingle-size", help="Dedup: words per shingle.")
+    num_perm: int = setting(128, flag="--num-perm", help="Dedup: MinHash permutations (signature length).")
+    bands: int = setting(64, flag="--bands", help="Dedup: LSH bands (must divide --num-perm); more find lower "
+                         "similarities.")
+    threshold: float = setting(0.45, flag="--dedup-threshold", help="Dedup: estimated Jaccard similarity of word "
+                               "shingles from which two documents are duplicates.")
     seed: int = 1             # of the MinHash permutations
 
     def __post_init__(self) -> None:
@@ -67,7 +69,7 @@ def shingles(text: str, size: int) -> set[bytes]:
 
 
 def text_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return text_digest(text)
 
 
 @functools.cache
@@ -207,6 +209,8 @@ class Dedup(Stage):
     version = "1"
     reads = {"normalize": ("text",)}
     Settings = Settings
+    exposes = {"cluster": "cluster", "duplicate_of": "duplicate_of", "similarity": "similarity", "exact": "exact"}
+    marks_duplicates = "duplicate_of"
     corpus_level = True
     schema = pa.schema([
         ("doc_id", pa.string()),
@@ -250,45 +254,3 @@ class Dedup(Stage):
         return {"cluster": self.doc_ids[kept], "duplicate_of": self.doc_ids[kept] if duplicate else None,
                 "similarity": round(float(self.clusters.similarity[index]), 4) if duplicate else None,
                 "exact": bool(self.clusters.exact[index])}
-
-
-# -- what later stages do with duplicates -------------------------------------------------------------
-
-class KeptOnly(Stage):
-    """`stage`, analysing only the kept document of each dedup cluster (`--skip-duplicates`): it
-    also reads dedup's `duplicate_of`, and the others get no row (they are counted as skipped)."""
-
-    def __init__(self, stage: Stage) -> None:  # noqa: D107 - wraps, does not call Stage.__init__
-        self.stage = stage
-        self.settings = stage.settings
-        self.name, self.version, self.schema, self.Settings = stage.name, stage.version, stage.schema, stage.Settings
-        self.reads = {**stage.reads, "dedup": ("duplicate_of",)}
-        self.corpus_level = stage.corpus_level
-        self.sketch_schema = stage.sketch_schema
-
-    def model_checksum(self) -> str:
-        return self.stage.model_checksum()
-
-    def fingerprint(self) -> str:
-        return fingerprint(self.stage.fingerprint(), "kept only")
-
-    def sketch_fingerprint(self) -> str:
-        return self.stage.sketch_fingerprint()
-
-    def row_identity(self, stage_fingerprint: str) -> tuple[str, tuple[str, ...]]:
-        if self.corpus_level:
-            return stage_fingerprint, self.requires
-        # A kept document's row is the wrapped stage's row: reused with or without --skip-duplicates.
-        return self.stage.fingerprint(), self.stage.requires
-
-    def analyses(self, document: dict[str, Any]) -> bool:
-        return document.get("duplicate_of") is None
-
-    def fit(self, documents) -> None:
-        self.stage.fit(d for d in documents if self.analyses(d))
-
-    def run(self, documents: list[dict[str, Any]], sketch: bool = False) -> StageResult:
-        return self.stage.run([d for d in documents if self.analyses(d)], sketch=sketch)
-
-
-SKIPPABLE = ("segment", "ner", "keywords")  # the stages --skip-duplicates applies to

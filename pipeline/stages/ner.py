@@ -12,9 +12,11 @@ import pyarrow as pa
 
 from ..backends.canonical import ALIASES_PATH, canonical_names, load_aliases
 from .. import checks
-from ..backends.nertag import BACKENDS, DEFAULT_TAGGER, get_tagger, tagger_checksum
-from .normalize import offset_map_of
-from ..runtime.stage import Stage, file_digest
+from ..backends.nertag import DEFAULT_TAGGER, TAGGERS, get_tagger, tagger_checksum
+from ..backends.registry import EntityTagger
+from ..digests import file_digest
+from ..text.offsets import OffsetMap
+from .base import Stage, setting
 
 ENTITY = pa.struct([("text", pa.string()), ("label", pa.string()), ("start", pa.int32()),
                     ("end", pa.int32()), ("orig_start", pa.int32()), ("orig_end", pa.int32()),
@@ -23,25 +25,22 @@ ENTITY = pa.struct([("text", pa.string()), ("label", pa.string()), ("start", pa.
 
 @dataclass(frozen=True)
 class Settings:
-    backend: str = DEFAULT_TAGGER  # or vnpipe, vnpipe-unseen (our CRFs), underthesea
-    aliases: str | None = None  # a CSV `alias,canonical` of your own, on top of models/ner/aliases.csv
+    backend: str = setting(DEFAULT_TAGGER, flag="--ner", help="NER backend: vnpipe-neural (the default, ONNX "
+                           "BiLSTM-CRF), vnpipe (our CRF, kept for one release), vnpipe-unseen or underthesea.")
+    aliases: str | None = setting(None, flag="--aliases", path=True,
+                                  help="A CSV `alias,canonical` of extra entity name variants.")
 
     def __post_init__(self) -> None:
-        checks.one_of("--ner (ner.backend)", self.backend, BACKENDS)
+        checks.one_of("--ner (ner.backend)", self.backend, TAGGERS.names())
         checks.existing_file("--aliases (ner.aliases)", self.aliases)
 
 
-def find_entities(text: str, sentences: list[dict[str, int]], tokens: list[dict[str, Any]],
-                  backend: str, aliases: str | None = None) -> list[dict[str, Any]]:
-    """Entities of `text` (start, end, label, text, canonical, confidence), offsets into `text`."""
-    return find_entities_many([(text, sentences, tokens)], backend, aliases)[0]
-
-
-def find_entities_many(documents: list[tuple[str, list[dict[str, int]], list[dict[str, Any]]]], backend: str,
-                       aliases: str | None = None) -> list[list[dict[str, Any]]]:
-    """`find_entities` of several documents (text, sentences, tokens); a network tags all their
-    sentences in one batched call, with the outputs it gives one document at a time."""
-    found = tag_documents([sentence_inputs(*document) for document in documents], backend)
+def find_entities(documents: list[tuple[str, list[dict[str, int]], list[dict[str, Any]]]], tagger: EntityTagger,
+                  aliases: str | None = None) -> list[list[dict[str, Any]]]:
+    """The entities (start, end, label, text, canonical, confidence; offsets into the text) of each
+    document (text, sentences, tokens), from `tagger`, which sees each document whole (one name, one
+    label); a network tags the sentences of all the documents in one batched call."""
+    found = tagger.tag_documents([sentence_inputs(*document) for document in documents])
     results = []
     for (text, sentences, _), document_found in zip(documents, found):
         spans = _document_spans(text, sentences, document_found)
@@ -63,17 +62,6 @@ def sentence_inputs(text: str, sentences: list[dict[str, int]], tokens: list[dic
         words = [(s - start, e - start, pos) for s, e, pos in words_by_sentence[index]]
         inputs.append((text[start:sentence["end"]], words))
     return inputs
-
-
-def tag_documents(documents: list[list[tuple[str, list]]], backend: str) -> list[list[list[tuple]]]:
-    """Entity spans of every sentence of every document, offsets into the sentence. Our taggers see
-    the whole document (one name, one label); a network tags the sentences of all documents at once."""
-    tagger = get_tagger(backend)
-    if hasattr(tagger, "tag_documents"):
-        return tagger.tag_documents(documents)
-    if hasattr(tagger, "tag_document"):
-        return [tagger.tag_document(document) for document in documents]
-    return [[tagger.tag(sentence, words) for sentence, words in document] for document in documents]
 
 
 def _document_spans(text: str, sentences: list[dict[str, int]], found: list[list[tuple]]
@@ -109,6 +97,9 @@ class Ner(Stage):
     reads = {"normalize": ("text", "sentences", "offsets_norm", "offsets_orig"), "segment": ("tokens",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("entities", pa.list_(ENTITY))])
+    items = "entities"
+    exposes = {"entities": "entities"}
+    skips_duplicates = True
 
     def model_checksum(self) -> str:
         # The alias files change canonical names, so their contents are part of the model.
@@ -120,11 +111,11 @@ class Ner(Stage):
         return self.process_batch([document])[0]
 
     def process_batch(self, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        found = find_entities_many([(d["text"], d["sentences"], d["tokens"]) for d in documents],
-                                   self.settings.backend, self.settings.aliases)
+        found = find_entities([(d["text"], d["sentences"], d["tokens"]) for d in documents],
+                              get_tagger(self.settings.backend), self.settings.aliases)
         rows = []
         for document, entities in zip(documents, found):
-            offset_map = offset_map_of(document)
+            offset_map = OffsetMap(document["offsets_norm"], document["offsets_orig"])
             for entity in entities:
                 entity["orig_start"], entity["orig_end"] = offset_map.span_to_original(entity["start"], entity["end"])
             rows.append({"entities": entities})

@@ -15,7 +15,7 @@ from ..text.boilerplate import BAD, Line, classify_lines
 from ..text.html import link_density
 from ..text.offsets import OffsetMap, TextBuilder
 from ..text.sentences import split_sentences
-from ..runtime.stage import Stage
+from .base import Stage, setting
 from ..text.vietnamese import MODERN, TONE_STYLES, apply_tone_style
 from .. import checks
 
@@ -26,8 +26,10 @@ REMOVED = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("reason", pa.s
 
 @dataclass(frozen=True)
 class Settings:
-    tone_style: str = MODERN         # "modern" (hoà, thuỷ) or "classic" (hòa, thủy)
-    remove_boilerplate: bool = True  # drop page furniture (recorded in `removed` either way)
+    tone_style: str = setting(MODERN, flag="--tone-style",
+                              help="Tone-mark placement: modern (hoà, thuỷ) or classic (hòa, thủy).")
+    remove_boilerplate: bool = setting(True, flag="--keep-boilerplate", negate="remove_boilerplate",
+                                       help="Keep page furniture in the text (nothing is removed or audited).")
 
     def __post_init__(self) -> None:
         checks.one_of("--tone-style (normalize.tone_style)", self.tone_style, TONE_STYLES)
@@ -156,6 +158,8 @@ class Normalize(Stage):
     version = "5"  # 5: the structure of HTML and Markdown decides first (headlines, lists, tables kept)
     reads = {"ingest": ("text", "title", "metadata")}
     Settings = Settings
+    items = "sentences"
+    exposes = {"title": "title", "date": "date", "language": "language", "text": "text", "sentences": "sentences"}
     schema = pa.schema([
         ("doc_id", pa.string()),
         ("text", pa.string()),

@@ -8,10 +8,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..runtime.stage import Stage
+from .base import Stage, setting
 from .. import checks
 from ..backends.postags import upos
-from ..backends.wordseg import BACKENDS, get_segmenter, segmenter_checksum
+from ..backends.wordseg import SEGMENTERS, get_segmenter, segmenter_checksum
 
 TOKEN = pa.struct([("text", pa.string()), ("start", pa.int32()), ("end", pa.int32()),
                    ("sentence", pa.int32()), ("pos", pa.string()), ("upos", pa.string())])
@@ -19,15 +19,17 @@ TOKEN = pa.struct([("text", pa.string()), ("start", pa.int32()), ("end", pa.int3
 
 @dataclass(frozen=True)
 class Settings:
-    backend: str = "vnpipe"  # or underthesea, pyvi
-    user_words: str | None = None  # a file of extra words to keep whole, one a line
+    backend: str = setting("vnpipe", flag="--segmenter",
+                           help="Word segmentation backend: vnpipe, underthesea or pyvi.")
+    user_words: str | None = setting(None, flag="--user-words", path=True,
+                                     help="A file of extra words to keep whole, one a line.")
     # Documents that normalize found to be in another language get no tokens (and so no
     # entities or keywords) rather than a Vietnamese analysis that would be noise; "und"
     # (too short or too mixed to tell) is processed.
     skip_languages: tuple[str, ...] = ("en", "zh")
 
     def __post_init__(self) -> None:
-        checks.one_of("--segmenter (segment.backend)", self.backend, BACKENDS)
+        checks.one_of("--segmenter (segment.backend)", self.backend, SEGMENTERS.names())
         checks.existing_file("--user-words (segment.user_words)", self.user_words)
 
 
@@ -61,6 +63,9 @@ class Segment(Stage):
     version = "4"  # 4: one tag set in `pos` (NNP, not Np, for forced words), and `upos`
     reads = {"normalize": ("text", "sentences", "language")}
     Settings = Settings
+    items = "tokens"
+    exposes = {"tokens": "tokens"}
+    skips_duplicates = True
     schema = pa.schema([("doc_id", pa.string()), ("tokens", pa.list_(TOKEN))])
 
     def model_checksum(self) -> str:

@@ -34,7 +34,7 @@ def train(out: Path = BACKGROUND.parent, run: Path | None = None, per_topic: int
     values is kept too (see `DocumentFrequencies`)."""
     started = time.perf_counter()
     if run is None:
-        from ..runtime.runner import run as run_pipeline
+        from ..runtime.runner import run_stages as run_pipeline
 
         work = Path(out) / "work"
         work.mkdir(parents=True, exist_ok=True)

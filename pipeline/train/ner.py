@@ -17,13 +17,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from ..evaluate.ner import DOCUMENT_WINDOW, SHARED_EVAL_DIR, GoldSentence, read_conll, score
+from ..backends.names import TEXT_TOKEN, load_gazetteer, normalize_token
 from ..backends.nertag import (CLUSTERS_FILE, GAZETTEER_FILE, LEARNED_NAMES_FILE, LEXICON_FILE, MODEL_FILE,
-                      UNSEEN_MODEL_DIR,
-                      document_names,
-                      _syllable_facts, load_clusters, load_gazetteer, names_context, normalize_token,
-                      sentence_features)
-from ..backends.names import TEXT_TOKEN
+                               UNSEEN_MODEL_DIR, document_names, load_clusters, names_context, sentence_features)
+from ..backends.nertag.features import _syllable_facts
+from ..evaluate.ner import DOCUMENT_WINDOW, SHARED_EVAL_DIR, GoldSentence, read_conll, score
 from ..backends.wordseg import get_segmenter
 
 DEFAULT_EVAL_DIR = SHARED_EVAL_DIR
@@ -315,7 +313,6 @@ def build_clusters(out_path: Path = UNSEEN_MODEL_DIR / CLUSTERS_FILE, corpus_dir
     from sklearn.decomposition import TruncatedSVD
     from sklearn.preprocessing import normalize
 
-    from ..backends.nertag import normalize_token
 
     token_pattern = re.compile(r"\w+", re.UNICODE)
     started = time.perf_counter()

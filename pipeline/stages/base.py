@@ -1,22 +1,35 @@
-"""The Stage protocol: a named, versioned, pure function from document rows to document rows.
+"""The stage protocol: a named, versioned, pure function from document rows to document rows.
 
-A stage declares which columns of which earlier stages it reads and the schema of the rows it
-produces. It never opens files, parses arguments or prints: the runner does that. A document
-that fails raises DocumentError (or anything else) and becomes one row of the errors table.
+A stage declares everything the rest of vnpipe needs to know about it, as class attributes: which
+columns of which earlier stages it reads, the schema of its rows, its settings (whose fields marked
+with `setting(flag=...)` become options of `vnpipe run`), what readers expose of it (the list
+column `items` that `read_stage(shape="items")` explodes, the columns `read_run` takes), and
+whether `--skip-duplicates` applies to it. It never opens files, parses arguments or prints: the
+runner does that. A document that fails raises DocumentError (or anything else) and becomes one
+row of the errors table.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pyarrow as pa
 
+from ..digests import fingerprint
 from ..errors import DocumentError
+
+
+def setting(default: Any = MISSING, *, flag: str | None = None, help: str = "", path: bool = False,
+            negate: str | None = None) -> Any:
+    """A field of a stage's Settings. With `flag` (`--top-k`) it is also an option of `vnpipe run`
+    and of the text commands that run the stage, with `help`; `path`: the option names a file,
+    stored as an absolute path (so a manifest means the same file wherever it is read); `negate`:
+    the option is a switch that sets the field to False (`--keep-boilerplate` for
+    `remove_boilerplate`)."""
+    return field(default=default, metadata={"flag": flag, "help": help, "path": path, "negate": negate})
 
 
 @dataclass
@@ -25,24 +38,16 @@ class StageResult:
     errors: list[dict[str, Any]] = field(default_factory=list)  # doc_id, reason
 
 
-def file_digest(path: str | Path) -> str:
-    """A short hash of a file's content: a model, word list or rules file that is part of a
-    stage's fingerprint."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-
-
-def fingerprint(*parts: Any) -> str:
-    """A short, stable hash of JSON-able values."""
-    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.blake2b(payload.encode("utf-8"), digest_size=12).hexdigest()
-
-
 class Stage:
     name: ClassVar[str]
-    version: ClassVar[str]  # bump when the code changes what the stage outputs
+    version: ClassVar[str]  # bump when the code changes what the stage outputs (tests/test_golden.py checks)
     reads: ClassVar[dict[str, tuple[str, ...]]]  # earlier stage -> columns this stage needs
     schema: ClassVar[pa.Schema]  # the rows it produces, one per document
     Settings: ClassVar[type]
+    items: ClassVar[str | None] = None  # the list column `read_stage(shape="items")` gives one row per element of
+    exposes: ClassVar[dict[str, str]] = {}  # the columns `read_run` takes, and their names there
+    skips_duplicates: ClassVar[bool] = False  # with --skip-duplicates, only the kept document of each cluster
+    marks_duplicates: ClassVar[str | None] = None  # the column that names a duplicate's kept document (dedup)
     corpus_level: ClassVar[bool] = False  # True: fit() sees every document before run()
     # A corpus-level stage may need only a summary of each document to fit (dedup: a signature).
     # Then it declares the summary's schema and computes it in `sketch`: a sketch depends only on
@@ -58,12 +63,11 @@ class Stage:
         return tuple(self.reads)
 
     def model_checksum(self) -> str:
-        """Identifies the models the stage uses; empty when it uses none."""
+        """Identifies the models the stage uses, without loading them; empty when it uses none."""
         return ""
 
     def fingerprint(self) -> str:
-        return fingerprint(self.name, self.version, dataclasses.asdict(self.settings),
-                           self.model_checksum())
+        return fingerprint(self.name, self.version, dataclasses.asdict(self.settings), self.model_checksum())
 
     def row_identity(self, stage_fingerprint: str) -> tuple[str, tuple[str, ...]]:
         """What a document's row depends on: the stage's fingerprint and the rows of these earlier
@@ -130,6 +134,67 @@ class Stage:
             else:
                 row["doc_id"] = document["doc_id"]
                 result.rows.append(row)
+
+
+class SourceStage(Stage):
+    """The first stage: it reads a corpus (files), not the rows of earlier stages, and its output
+    decides the parts every later stage is split into."""
+
+    reads: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    @property
+    def shard_size(self) -> int | None:
+        """Documents per part; None: sized from the corpus and the workers."""
+        return None
+
+    def read(self, corpus: Path) -> Iterator[tuple[dict[str, Any], str | None]]:
+        """(row, None) for each document of `corpus`, or (row, reason) for one that cannot be read:
+        an error row, whose row carries at least `doc_id`, `source` and `record`."""
+        raise NotImplementedError
+
+    def corpus_digest(self, corpus: Path) -> str | None:
+        """A hash of everything `read` would read: when it matches the last run's, the parts are
+        what reading the corpus again would write. None: cannot tell (read it)."""
+        return None
+
+
+class KeptOnly(Stage):
+    """`stage`, analysing only the kept document of each duplicate cluster (`--skip-duplicates`):
+    it also reads the column that names a duplicate's kept document (`duplicates`, a stage and
+    its column), and the duplicates get no row (they are counted as skipped)."""
+
+    def __init__(self, stage: Stage, duplicates: tuple[str, str]) -> None:  # noqa: D107 - wraps
+        self.stage = stage
+        self.settings = stage.settings
+        self.name, self.version, self.schema, self.Settings = stage.name, stage.version, stage.schema, stage.Settings
+        self.duplicate_column = duplicates[1]
+        self.reads = {**stage.reads, duplicates[0]: (duplicates[1],)}
+        self.corpus_level = stage.corpus_level
+        self.sketch_schema = stage.sketch_schema
+
+    def model_checksum(self) -> str:
+        return self.stage.model_checksum()
+
+    def fingerprint(self) -> str:
+        return fingerprint(self.stage.fingerprint(), "kept only")
+
+    def sketch_fingerprint(self) -> str:
+        return self.stage.sketch_fingerprint()
+
+    def row_identity(self, stage_fingerprint: str) -> tuple[str, tuple[str, ...]]:
+        if self.corpus_level:
+            return stage_fingerprint, self.requires
+        # A kept document's row is the wrapped stage's row: reused with or without --skip-duplicates.
+        return self.stage.fingerprint(), self.stage.requires
+
+    def analyses(self, document: dict[str, Any]) -> bool:
+        return document.get(self.duplicate_column) is None
+
+    def fit(self, documents) -> None:
+        self.stage.fit(d for d in documents if self.analyses(d))
+
+    def run(self, documents: list[dict[str, Any]], sketch: bool = False) -> StageResult:
+        return self.stage.run([d for d in documents if self.analyses(d)], sketch=sketch)
 
 
 # Documents per `process_batch` call: enough sentences (about a thousand) for the batched models to run

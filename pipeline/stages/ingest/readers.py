@@ -1,56 +1,26 @@
-"""Ingest: read a folder of documents in many formats into rows of (doc_id, source, record, text).
-
-Every input is accounted for: a file or record that cannot be read yields an error row naming the
-file, the record and the reason, never a silent skip.
-"""
+"""The file formats ingest reads: plain text, Markdown, HTML, JSON, JSON Lines, CSV, TSV and Parquet,
+and the decoding of their bytes (BOMs, UTF-8, UTF-16, the Vietnamese legacy encodings, detection).
+Each reader yields `Record`s: a document, or the reason one could not be read."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from .. import checks
-from ..errors import CorpusNotFound, DocumentError, InvalidSetting
-from ..text.legacy import detect_legacy, with_mojibake_repaired
+from ...errors import DocumentError
+from ...text.legacy import detect_legacy, with_mojibake_repaired
 
-SCHEMA = pa.schema([
-    ("doc_id", pa.string()),
-    ("source", pa.string()),
-    ("record", pa.int64()),
-    ("source_id", pa.string()),
-    ("title", pa.string()),
-    ("text", pa.string()),
-    ("content_hash", pa.string()),
-    ("format", pa.string()),
-    ("encoding", pa.string()),
-    ("metadata", pa.string()),  # JSON object of the record's other fields
-])
+if TYPE_CHECKING:
+    from . import Settings
 
 FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
            ".jsonl": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
-
-
-@dataclass(frozen=True)
-class Settings:
-    text_field: str = "text"   # the field or column that holds the text in JSON, CSV and Parquet
-    shard_size: int | None = None  # documents per part file; None: sized from the corpus and the workers
-    max_chars: int = 10_000_000  # longer documents are errors: one NLP pass must fit in memory
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.text_field, str) or not self.text_field.strip():
-            raise InvalidSetting("--text-field (ingest.text_field)", self.text_field, "give a field name")
-        if self.shard_size is not None:
-            checks.at_least("--shard-size (ingest.shard_size)", self.shard_size, 1)
-        checks.at_least("--max-chars (ingest.max_chars)", self.max_chars, 1)
-
 
 @dataclass
 class Record:
@@ -65,118 +35,6 @@ class Record:
     format: str = ""
     encoding: str = ""
     error: str | None = None
-
-
-def make_doc_id(source: str, record: int | None) -> str:
-    """Stable across runs: the same path (relative to the corpus) and record give the same id."""
-    key = f"{source}\0{record if record is not None else ''}"
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def content_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def to_row(record: Record) -> dict[str, Any]:
-    return {
-        "doc_id": make_doc_id(record.source, record.record),
-        "source": record.source,
-        "record": record.record,
-        "source_id": record.source_id,
-        "title": record.title,
-        "text": record.text,
-        "content_hash": content_hash(record.text or ""),
-        "format": record.format,
-        "encoding": record.encoding,
-        "metadata": json.dumps(record.metadata or {}, ensure_ascii=False, default=str),
-    }
-
-
-# -- finding files -------------------------------------------------------------------------------
-
-def find_files(corpus: Path) -> Iterator[tuple[Path, str]]:
-    """(path, path relative to the corpus) of every file under `corpus`, sorted, hidden ones skipped.
-
-    Symlinked folders are followed once: a link that points back into a folder already seen
-    (a loop) is not followed again. The walk keeps its own stack, so depth is not limited by
-    Python's recursion limit.
-    """
-    if not corpus.exists():
-        raise CorpusNotFound(str(corpus))
-    if corpus.is_file():
-        yield corpus, corpus.name
-        return
-    seen: set[tuple[int, int]] = set()
-    top = _entries(corpus, seen)
-    if isinstance(top, OSError):
-        yield corpus, "./"  # reported as unreadable
-        return
-    stack = [iter(top or [])]
-    while stack:
-        entry = next(stack[-1], None)
-        if entry is None:
-            stack.pop()
-            continue
-        path = Path(entry.path)
-        if not _is_folder(entry):
-            yield path, path.relative_to(corpus).as_posix()
-            continue
-        entries = _entries(path, seen)
-        if entries is None:
-            continue  # a folder seen before: a symlink loop
-        if isinstance(entries, OSError):
-            yield path, f"{path.relative_to(corpus).as_posix()}/"  # reported as unreadable
-            continue
-        stack.append(iter(entries))
-
-
-def _entries(folder: Path, seen: set[tuple[int, int]]) -> list[os.DirEntry] | OSError | None:
-    """The visible entries of `folder` in name order; None if it was seen before (or vanished)."""
-    try:
-        info = folder.stat()
-    except OSError:
-        return None
-    if (info.st_dev, info.st_ino) in seen:
-        return None
-    seen.add((info.st_dev, info.st_ino))
-    try:
-        return sorted((e for e in os.scandir(folder) if not e.name.startswith(".")), key=lambda e: e.name)
-    except OSError as error:
-        return error
-
-
-def _is_folder(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:  # e.g. a symlink loop: stat fails with ELOOP; reading it reports the error
-        return False
-
-
-# -- reading ---------------------------------------------------------------------------------------
-
-def read_corpus(corpus: Path, settings: Settings) -> Iterator[Record]:
-    for path, source in find_files(corpus):
-        for record in read_file(path, source, settings):
-            yield _checked(record, settings)
-
-
-def _checked(record: Record, settings: Settings) -> Record:
-    """A record whose text is empty, or too long to process, becomes an error."""
-    if record.error is not None:
-        return record
-    text = record.text or ""
-    if not text.strip():
-        what = {"html": "the page has no visible text (only markup or scripts?)",
-                "markdown": "the document has no text besides its markup",
-                "text": "the file is empty" if not text else "the file holds only white space"}
-        record.error = f"no text: {what.get(record.format, f'its {settings.text_field!r} is empty')}"
-    elif len(text) > settings.max_chars:
-        record.error = (f"document too long: {len(text):,} characters, more than the limit of "
-                        f"{settings.max_chars:,}; split it, or raise --max-chars")
-    if record.error is not None:
-        record.text = None
-    return record
-
 
 def read_file(path: Path, source: str, settings: Settings) -> Iterator[Record]:
     kind = FORMATS.get(path.suffix.lower())
@@ -283,14 +141,14 @@ def _read_text(data: bytes, source: str, settings: Settings) -> Iterator[Record]
 
 
 def _read_html(data: bytes, source: str, settings: Settings) -> Iterator[Record]:
-    from ..text.html import extract  # selectolax: only loaded for corpora with HTML
+    from ...text.html import extract  # selectolax: only loaded for corpora with HTML
 
     text, encoding = _decode_text(data)
     yield _page_record(extract(text), source, "html", encoding)
 
 
 def _read_markdown(data: bytes, source: str, settings: Settings) -> Iterator[Record]:
-    from ..text.markdown import extract  # markdown-it-py: only loaded for corpora with Markdown
+    from ...text.markdown import extract  # markdown-it-py: only loaded for corpora with Markdown
 
     text, encoding = _decode_text(data)
     yield _page_record(extract(text), source, "markdown", encoding)
