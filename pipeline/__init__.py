@@ -15,14 +15,14 @@ except PackageNotFoundError:  # imported from a checkout that was never installe
     __version__ = "0+unknown"
 
 __all__ = ["STAGES", "RunReport", "RunSettings", "Stage", "__version__", "analyse", "read_errors", "read_run",
-           "read_stage", "register_stage", "run", "setting", "spacy_nlp"]
+           "read_stage", "read_warnings", "register_stage", "run", "setting", "spacy_nlp"]
 
 
 # Imported on first use, so `import pipeline` (and `vnpipe --help`) stays fast: the runner brings
 # pyarrow, the readers pandas, the spaCy entry point spaCy (a second or two each).
 _LAZY = {"STAGES": "stages.registry", "register_stage": "stages.registry", "Stage": "stages.base",
          "setting": "stages.base", "RunReport": "runtime.runner", "RunSettings": "runtime.settings",
-         "run": "api", "analyse": "runtime.analyse", "read_errors": "outputs.results",
+         "run": "api", "analyse": "runtime.analyse", "read_errors": "outputs.results", "read_warnings": "outputs.results",
          "read_run": "outputs.results", "read_stage": "outputs.results", "spacy_nlp": "outputs.spacy_language"}
 
 

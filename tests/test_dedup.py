@@ -15,22 +15,24 @@ from pipeline.runtime.settings import RunSettings
 from pipeline.stages import ingest
 from pipeline.stages.dedup import Dedup, shingles
 
-from conftest import SHARED
-
-VNTC = SHARED / "corpora" / "vntc"
+from conftest import shared_file
 
 
 def vntc_article(topic_file: str, article_id: str) -> str:
-    with open(VNTC / topic_file, encoding="utf-8") as lines:
+    with open(shared_file(f"corpora/vntc/{topic_file}"), encoding="utf-8") as lines:
         return next(json.loads(line)["text"] for line in lines if f'"{article_id}"' in line)
 
 
-# A VNTC story (Người Lao Động) about where Vietnam's first nuclear plant would be built ...
-STORY = vntc_article("khoa-hoc.jsonl", "Khoa hoc/KH_NLD_ (1652).txt")
-# ... and two VnExpress articles on one event, a day apart: Cambodia's parliament, then its senate,
-# passing the law on the council that chooses King Sihanouk's successor. Same names, same words, different articles.
-SAME_EVENT = (vntc_article("the-gioi.jsonl", "The gioi/TG_ VNE_ (705).txt"),
-              vntc_article("the-gioi.jsonl", "The gioi/TG_ VNE_ (739).txt"))
+def story() -> str:
+    """A VNTC story (Người Lao Động) about where Vietnam's first nuclear plant would be built."""
+    return vntc_article("khoa-hoc.jsonl", "Khoa hoc/KH_NLD_ (1652).txt")
+
+
+def same_event() -> tuple[str, str]:
+    """Two VnExpress articles on one event, a day apart: Cambodia's parliament, then its senate, passing
+    the law on the council that chooses King Sihanouk's successor. Same names, same words, different articles."""
+    return (vntc_article("the-gioi.jsonl", "The gioi/TG_ VNE_ (705).txt"),
+            vntc_article("the-gioi.jsonl", "The gioi/TG_ VNE_ (739).txt"))
 
 
 def republished(text: str, header: str, footer: str) -> str:
@@ -40,18 +42,18 @@ def republished(text: str, header: str, footer: str) -> str:
 def write_corpus(folder):
     folder.mkdir()
     documents = {
-        "a-story.txt": STORY,
+        "a-story.txt": story(),
         # The same story on two other sites: their own header and footer ...
-        "b-copy.txt": republished(STORY, "Trang chủ » Khoa học » Công nghệ\nThứ Hai, 04/12/2006, 08:15 GMT+7",
+        "b-copy.txt": republished(story(), "Trang chủ » Khoa học » Công nghệ\nThứ Hai, 04/12/2006, 08:15 GMT+7",
                                   "Theo TTXVN\nBản quyền © 2006 Báo Điện tử Đất Việt. Ghi rõ nguồn khi phát hành "
                                   "lại thông tin từ website này."),
         # ... and one that also reworded a sentence and updated a figure.
-        "c-edited.txt": republished(STORY.replace("có ba địa điểm hiện đang được cân nhắc", "có ba địa điểm đang "
+        "c-edited.txt": republished(story().replace("có ba địa điểm hiện đang được cân nhắc", "có ba địa điểm đang "
                                                   "được xem xét").replace("2.000 MW - 4.000 MW", "2.000 MW - 5.000 MW"),
                                     "VIETBAO.VN | Khoa học", "(Minh Anh)\nChia sẻ | In bài | Gửi email"),
-        "d-event.txt": SAME_EVENT[0],
-        "e-event.txt": SAME_EVENT[1],
-        "f-again.txt": STORY,  # the first page, crawled twice
+        "d-event.txt": same_event()[0],
+        "e-event.txt": same_event()[1],
+        "f-again.txt": story(),  # the first page, crawled twice
     }
     for name, text in documents.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -93,7 +95,7 @@ def test_two_different_articles_on_one_event_are_not_duplicates(dedup_run):
     rows = by_source(dedup_run)
     for name in ("d-event.txt", "e-event.txt"):
         assert rows[name].cluster == rows[name].doc_id and pd.isna(rows[name].duplicate_of)
-    first, second = (shingles(text, 1) for text in SAME_EVENT)
+    first, second = (shingles(text, 1) for text in same_event())
     assert len(first & second) / len(first | second) > 0.2  # they do share many words
 
 
@@ -112,7 +114,7 @@ def test_signatures_are_computed_once_per_document(dedup_run, tmp_path):
     corpus = write_corpus(tmp_path / "corpus")
     run = tmp_path / "run"
     pipeline.run(corpus, run, settings(), until="dedup", progress=False)
-    (corpus / "0-new.txt").write_text(STORY.replace("Ninh Thuận", "Phú Yên"), encoding="utf-8")  # shifts every shard
+    (corpus / "0-new.txt").write_text(story().replace("Ninh Thuận", "Phú Yên"), encoding="utf-8")  # shifts every shard
     report = pipeline.run(corpus, run, settings(), until="dedup", progress=False)
     dedup = report.stages[-1]
     assert (dedup.documents_computed, dedup.documents_reused) == (1, 6)

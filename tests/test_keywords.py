@@ -14,7 +14,7 @@ from pipeline.runtime.plans import load_inputs
 from pipeline.outputs.summary import corpus_summary, write_summary
 from pipeline.backends.tags import TagRulesError
 
-from conftest import ROOT, SAMPLE, SHARED
+from conftest import ROOT, SAMPLE, SHARED, shared_file
 
 CHECK = ROOT / "data" / "keywords_check" / "articles"
 
@@ -65,7 +65,7 @@ def test_terms_are_whole_words_names_and_noun_phrases(sample_run):
 
 def test_the_first_seed_is_about_its_people_and_companies(tmp_path):
     run = tmp_path / "seeds"
-    pipeline.run(SHARED / "corpora" / "seeds", run, progress=False)
+    pipeline.run(shared_file("corpora/seeds"), run, progress=False)
     terms = [k["term"] for k in keywords_of(run, "000_1fc83d6af2e2c079.txt")["keywords"]]
     assert len(terms) == 10
     # `AI` in capitals is not the stopword `ai` ("who")

@@ -34,7 +34,7 @@ def usage_error(result) -> str:
 @pytest.mark.parametrize("option, message", [
     (["--ner", "spacy"], "error: invalid --ner (ner.backend): 'spacy'; choose one of vnpipe-neural, vnpipe, vnpipe-unseen, underthesea"),
     (["--segmenter", "foo"], "error: invalid --segmenter (segment.backend): 'foo'; choose one of vnpipe, underthesea, pyvi"),
-    (["--tone-style", "foo"], "error: invalid --tone-style (normalize.tone_style): 'foo'; choose one of classic, modern"),
+    (["--tone-style", "foo"], "error: invalid --tone-style (normalize.tone_style): 'foo'; choose one of auto, classic, modern"),
     (["--top-k", "-3"], "error: invalid --top-k (keywords.top_k): -3; give a whole number of at least 1"),
     (["--workers", "0"], "error: invalid --workers (workers): 0; give a whole number of at least 1"),
     (["--dedup-threshold", "1.5"], "error: invalid --dedup-threshold (dedup.threshold): 1.5; give a number in (0, 1]"),

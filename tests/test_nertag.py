@@ -9,6 +9,8 @@ from pipeline.errors import InvalidSetting
 from pipeline.backends.names import spans_from_bio, syllables_of
 from pipeline.backends.nertag import document_names, get_tagger, names_context
 
+from conftest import shared_file
+
 # Words as a segmenter gives them: spans into the sentence, with a POS tag the model ignores.
 
 
@@ -180,7 +182,7 @@ def test_seen_names_are_read_from_the_training_files_of_the_model_card():
     from pipeline.backends.nertag import MODEL_DIR
     from pipeline.evaluate.ner import model_train_files
 
-    names = [path.as_posix() for path in model_train_files(MODEL_DIR, SHARED_NER)]
+    names = [path.as_posix() for path in model_train_files(MODEL_DIR, shared_file("eval/ner"))]
     assert [name.rsplit("/ner/", 1)[1] for name in names] == ["vlsp2016/word/train.conll",
                                                              "vlsp2018/syllable/train.conll"]
 
@@ -226,14 +228,13 @@ def test_evaluate_refuses_gold_words_for_a_syllable_file(tmp_path):
         evaluate(gold, "vnpipe", words="gold")
 
 
-SHARED_NER = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "eval" / "ner"
 
 
 @pytest.mark.slow
 def test_vlsp2016_test_with_gold_words_keeps_the_model_card_score():
     from pipeline.evaluate.ner import evaluate
 
-    result = evaluate(SHARED_NER / "vlsp2016" / "word" / "test.conll", "vnpipe", words="gold", context="document")
+    result = evaluate(shared_file("eval/ner/vlsp2016/word/test.conll"), "vnpipe", words="gold", context="document")
     assert result["context"] == "document"
     assert result["micro"]["f1"] >= 88.7  # MODEL_CARD.md: 88.78 (VnCoreNLP 88.55; sentence alone 86.78)
     assert result["sentences_per_second"] > 130  # underthesea ner(): ~130
@@ -243,7 +244,7 @@ def test_vlsp2016_test_with_gold_words_keeps_the_model_card_score():
 def test_vlsp2018_dev_from_raw_paragraphs_keeps_the_model_card_score():
     from pipeline.evaluate.ner import evaluate
 
-    result = evaluate(SHARED_NER / "vlsp2018" / "spans" / "dev.jsonl", "vnpipe", words="segmenter",
+    result = evaluate(shared_file("eval/ner/vlsp2018/spans/dev.jsonl"), "vnpipe", words="segmenter",
                       context="document")
     assert result["micro"]["f1"] >= 84.25  # MODEL_CARD.md: 84.31 with the underthesea segmenter
 
@@ -252,7 +253,7 @@ def test_vlsp2018_dev_from_raw_paragraphs_keeps_the_model_card_score():
 def test_vlsp2016_test_sentence_by_sentence_keeps_the_model_card_score():
     from pipeline.evaluate.ner import evaluate
 
-    result = evaluate(SHARED_NER / "vlsp2016" / "word" / "test.conll", "vnpipe", words="gold")
+    result = evaluate(shared_file("eval/ner/vlsp2016/word/test.conll"), "vnpipe", words="gold")
     assert result["context"] == "sentence"
     assert result["micro"]["f1"] >= 86.7  # MODEL_CARD.md: 86.78, unseen-name recall 71.81
     assert result["recall_by_novelty"]["unseen"]["all"]["support"] == 1401
@@ -262,7 +263,7 @@ def test_vlsp2016_test_sentence_by_sentence_keeps_the_model_card_score():
 def test_the_unseen_model_keeps_its_vlsp2018_dev_unseen_recall():
     from pipeline.evaluate.ner import evaluate
 
-    result = evaluate(SHARED_NER / "vlsp2018" / "spans" / "dev.jsonl", "vnpipe-unseen", words="segmenter",
+    result = evaluate(shared_file("eval/ner/vlsp2018/spans/dev.jsonl"), "vnpipe-unseen", words="segmenter",
                       segmenter_name="vnpipe")
     assert result["recall_by_novelty"]["unseen"]["all"]["recall"] >= 66.4  # models/ner-unseen card: 66.54
     assert result["micro"]["f1"] >= 83.7  # 83.79 (vnpipe 84.12)

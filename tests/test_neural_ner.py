@@ -10,6 +10,8 @@ from pipeline.backends.neural_ner import (BIO, CHAR_WIDTH, NeuralTagger, margina
 from pipeline.backends.nertag import get_tagger
 from pipeline.backends.wordseg import get_segmenter
 
+from conftest import shared_file
+
 
 def _path_scores(emissions, transitions, start, end):
     """Score of every label path of one sentence (brute force)."""
@@ -150,14 +152,13 @@ def test_a_plain_vietnamese_syllable_never_spreads():
     assert consistent_names(tokens, syllables, found) == found
 
 
-SHARED_NER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ner"
 
 
 @pytest.mark.slow
 def test_vlsp2016_test_keeps_the_model_card_score():
     from pipeline.evaluate.ner import evaluate
 
-    result = evaluate(SHARED_NER / "vlsp2016" / "word" / "test.conll", "vnpipe-neural", words="gold")
+    result = evaluate(shared_file("eval/ner/vlsp2016/word/test.conll"), "vnpipe-neural", words="gold")
     assert result["context"] == "sentence"
     assert result["micro"]["f1"] >= 88.05  # models/ner-neural/MODEL_CARD.md: 88.12 (CRF 86.78)
     assert result["recall_by_novelty"]["unseen"]["all"]["recall"] >= 79.3  # 79.44 (CRF 71.81)
@@ -167,7 +168,7 @@ def test_vlsp2016_test_keeps_the_model_card_score():
 def test_vlsp2018_dev_keeps_the_model_card_unseen_recall():
     from pipeline.evaluate.ner import evaluate
 
-    result = evaluate(SHARED_NER / "vlsp2018" / "spans" / "dev.jsonl", "vnpipe-neural", words="segmenter",
+    result = evaluate(shared_file("eval/ner/vlsp2018/spans/dev.jsonl"), "vnpipe-neural", words="segmenter",
                       segmenter_name="vnpipe")
     assert result["micro"]["f1"] >= 84.7  # 84.78
     assert result["recall_by_novelty"]["unseen"]["all"]["recall"] >= 74.5  # 74.65 (CRF 64.34)

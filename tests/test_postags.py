@@ -14,8 +14,9 @@ from pipeline.cli import app
 from pipeline.evaluate.pos import evaluate
 from pipeline.stages.segment import segment_text
 
+from conftest import shared_file
+
 README = Path(__file__).resolve().parents[1] / "README.md"
-VLSP2016_TEST = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ner" / "vlsp2016" / "word" / "test.5col.conll"
 
 
 def tagged(sentence: str, backend: str = "vnpipe", user_words: str | None = None) -> list[tuple[str, str]]:
@@ -92,4 +93,4 @@ def test_eval_pos_scores_the_gold_words_a_backend_finds(tmp_path):
 @pytest.mark.slow
 def test_pos_accuracy_on_vlsp_2016_test_is_at_least_the_issues_floor():
     # 93.21 was measured before the tag set was one (issue 26); the README quotes the figure itself.
-    assert evaluate(VLSP2016_TEST, get_segmenter("vnpipe"))["accuracy"] >= 93.21
+    assert evaluate(shared_file("eval/ner/vlsp2016/word/test.5col.conll"), get_segmenter("vnpipe"))["accuracy"] >= 93.21

@@ -84,7 +84,7 @@ def test_the_sample_report_says_what_is_in_the_run(sample_run, sample_report):
     for shown in ("8 documents read", "No document failed.", "No duplicates among 8 documents.",
                   "Sam Altman", "Altman", "Trương Gia Bình", "Hiệp hội Cà phê Ca cao Việt Nam", "doanh nghiệp",
                   "Bạn cũng có thể thích", "related_header", "1 of 8 documents have a date",
-                  "OpenAI và Nvidia công bố thoả thuận hạ tầng trị giá 100 tỷ USD", "tone_style=modern"):
+                  "OpenAI và Nvidia công bố thỏa thuận hạ tầng trị giá 100 tỷ USD", "tone_style=classic"):
         assert shown in text, shown
     # entities highlighted as displaCy does, with the canonical name where the text differs
     assert '<mark class="ent PER" title="Sam Altman">Altman<span>PER</span></mark>' in sample_report
@@ -122,7 +122,8 @@ def test_errors_and_duplicates_are_listed(tmp_path):
     assert report.errors[["stage", "documents", "example"]].values.tolist() == [["ingest", 1, "bad.jsonl"]]
     assert report.clusters[["size", "title", "source"]].values.tolist() == [[2, "Lãi suất giảm", "tin/a.txt"]]
     assert report.groups.set_index("group")[["documents", "duplicates", "errors"]].to_dict("index") == {
-        "tin": {"documents": 2, "duplicates": 1, "errors": 0}, ".": {"documents": 1, "duplicates": 0, "errors": 1}}
+        "tin": {"documents": 2, "duplicates": 1, "errors": 0},
+        "(top folder)": {"documents": 1, "duplicates": 0, "errors": 1}}
     page = render(report)
     parsed(page)
     assert "line 2 is not valid JSON" in page and "1 documents copy an earlier one (1 exactly)" in page
@@ -219,3 +220,54 @@ def test_the_report_renders_in_a_headless_browser(sample_run, tmp_path):
     assert [line for line in shot.stderr.splitlines() if ":CONSOLE" in line] == []
     (ROOT / "runs").mkdir(exist_ok=True)
     shutil.copy(screenshot, ROOT / "runs" / "report.png")  # to look at (docs/report.png is one such)
+
+
+# The page in a 420 px frame (headless chromium's windows are at least 500 px wide); the frame's
+# document is measured from the harness (file pages may read each other with the flag below).
+HARNESS = """<!DOCTYPE html><html><body style="margin:0">
+<iframe id="phone" src="report.html" style="width:420px;height:900px;border:0"></iframe>
+<script>
+document.getElementById("phone").addEventListener("load", () => {
+  const page = document.getElementById("phone").contentDocument;
+  const view = page.defaultView;
+  let smallest = 1e9;
+  for (const svg of page.querySelectorAll("svg.chart")) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const text of svg.querySelectorAll("text"))
+      smallest = Math.min(smallest, parseFloat(view.getComputedStyle(text).fontSize) * scale);
+  }
+  document.body.setAttribute("data-measured", JSON.stringify({page: page.documentElement.scrollWidth,
+    screen: view.innerWidth, text: smallest}));
+});
+</script></body></html>"""
+
+
+@pytest.mark.slow
+def test_the_report_fits_a_phone_screen(tmp_path):
+    """At 420 px, the page is no wider than the screen (tables and charts scroll inside their own
+    box) and the smallest text of a chart is 10 px or more. The run has long names, a pair chart,
+    a timeline and a wide table: what a real run's report has."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no chromium: apt-get install -y chromium")
+    corpus = tmp_path / "corpus"
+    (corpus / "thoi-su-trong-nuoc-va-quoc-te").mkdir(parents=True)
+    lines = []
+    for day in range(1, 8):
+        text = (f"Tập đoàn Công nghiệp Viễn thông Quân đội và Ngân hàng Thương mại Cổ phần Ngoại thương Việt Nam "
+                f"ký thỏa thuận hợp tác ngày {day}/5/2017 tại Thành phố Hồ Chí Minh. Ông Nguyễn Văn Bình và bà "
+                f"Christine Lagarde dự lễ ký. https://example.com/tin-tuc/mot-duong-dan-rat-dai-khong-co-cho-ngat-{day}")
+        lines.append(json.dumps({"text": text, "date": f"2017-05-{day:02d}"}, ensure_ascii=False))
+    (corpus / "thoi-su-trong-nuoc-va-quoc-te" / "tin.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    pipeline.run(corpus, tmp_path / "run", pipeline.RunSettings(workers=1), progress=False)
+    write_report(tmp_path / "run", tmp_path / "report.html")
+    (tmp_path / "harness.html").write_text(HARNESS, encoding="utf-8")
+    result = subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                             "--allow-file-access-from-files", "--window-size=800,1000", "--virtual-time-budget=5000",
+                             "--dump-dom", (tmp_path / "harness.html").as_uri()],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    measured = json.loads(re.search(r'data-measured="([^"]+)"', result.stdout).group(1).replace("&quot;", '"'))
+    assert measured["screen"] == 420
+    assert measured["page"] <= measured["screen"], measured
+    assert measured["text"] >= 10, measured

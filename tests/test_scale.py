@@ -15,7 +15,7 @@ from pipeline.runtime import parts
 from pipeline.stages import ingest
 from pipeline.runtime.settings import RunSettings
 
-from conftest import SAMPLE, SHARED
+from conftest import SAMPLE, SHARED, shared_file
 
 STAGES = ("normalize", "dedup", "segment", "ner", "keywords")
 
@@ -104,7 +104,7 @@ KILL_POINTS = [("ingest", 1), ("normalize", 2), ("dedup", 1), ("segment", 1), ("
 def news_corpus(tmp_path_factory) -> Path:
     """24 real news articles, written as one JSONL file."""
     folder = tmp_path_factory.mktemp("news")
-    with open(SHARED / "corpora" / "vntc" / "khoa-hoc.jsonl", encoding="utf-8") as lines:
+    with open(shared_file("corpora/vntc/khoa-hoc.jsonl"), encoding="utf-8") as lines:
         articles = [next(lines) for _ in range(24)]
     (folder / "khoa-hoc.jsonl").write_text("".join(articles), encoding="utf-8")
     return folder

@@ -7,13 +7,13 @@ from typer.testing import CliRunner
 import pipeline
 from pipeline.cli import app
 
-from conftest import SAMPLE, SHARED
+from conftest import SAMPLE, shared_file
 
 runner = CliRunner()
 
 
 def test_seeds_run_and_the_first_names_its_companies_and_people(tmp_path):
-    report = pipeline.run(SHARED / "corpora" / "seeds", tmp_path / "seeds", progress=False)
+    report = pipeline.run(shared_file("corpora/seeds"), tmp_path / "seeds", progress=False)
     assert [(s.stage, s.documents_out, s.errors) for s in report.stages] == [
         (stage, 2, 0) for stage in pipeline.STAGES.names()]
     ingest = pipeline.read_stage(tmp_path / "seeds", "ingest").set_index("source")
@@ -57,6 +57,6 @@ def test_cli_segment_and_ner_read_lines():
 
 @pytest.mark.slow
 def test_one_vntc_file_runs_through_every_stage(tmp_path):
-    report = pipeline.run(SHARED / "corpora" / "vntc" / "khoa-hoc.jsonl", tmp_path / "vntc",
+    report = pipeline.run(shared_file("corpora/vntc/khoa-hoc.jsonl"), tmp_path / "vntc",
                           pipeline.RunSettings(workers=2), progress=False)
     assert [(s.stage, s.documents_out) for s in report.stages] == [(stage, 1820) for stage in pipeline.STAGES.names()]

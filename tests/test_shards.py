@@ -14,16 +14,14 @@ from pipeline.runtime.settings import RunSettings
 from pipeline.runtime.sources import auto_shard_size
 from pipeline.stages import ingest
 
-from conftest import SAMPLE, SHARED
-
-VNTC_FILE = SHARED / "corpora" / "vntc" / "kinh-doanh.jsonl"
+from conftest import SAMPLE, shared_file
 
 
 @pytest.fixture(scope="module")
 def vntc_300(tmp_path_factory) -> Path:
     """The first 300 business articles of VNTC, as one JSONL file."""
     folder = tmp_path_factory.mktemp("vntc-300")
-    with open(VNTC_FILE, encoding="utf-8") as lines:
+    with open(shared_file("corpora/vntc/kinh-doanh.jsonl"), encoding="utf-8") as lines:
         (folder / "kinh-doanh.jsonl").write_text("".join(islice(lines, 300)), encoding="utf-8")
     return folder
 

@@ -29,7 +29,7 @@ def test_offsets_point_into_the_text_as_given():
     assert doc.text == text
     assert [(e.text, e.label_) for e in doc.ents] == [
         ("Lê Thị Thu Thủy", "PER"), ("Nguye\u0302\u0303n Văn An", "PER"), ("Hue\u0302\u0301", "LOC"), ("FPT", "ORG")]
-    assert doc.ents[0].kb_id_ == "Lê Thị Thu Thuỷ"  # the canonical name, in the modern tone style
+    assert doc.ents[0].kb_id_ == "Lê Thị Thu Thủy"  # the canonical name, as the text writes it
     assert [s.text.strip() for s in doc.sents][-1] == "Họ bàn về FPT."
 
 

@@ -37,7 +37,7 @@ def test_news_page_with_menu_breadcrumb_share_bar_related_links_comments_and_foo
         "Sáng 19/5, ông Nguyễn Văn Tám, ngư dân xã Bình Hải, huyện Bình Sơn, đi kéo lưới thì thấy một vật thể lớn "
         "trôi dạt vào bờ. Đến gần, ông phát hiện đó là xác một con cá voi đã chết nhiều ngày.",
         "Chính quyền tổ chức chôn cất",
-        "Ngay trong buổi chiều, Uỷ ban nhân dân xã huy động hơn 50 người cùng máy xúc để đưa xác cá voi lên bờ. "
+        "Ngay trong buổi chiều, Ủy ban nhân dân xã huy động hơn 50 người cùng máy xúc để đưa xác cá voi lên bờ. "
         "Theo phong tục của ngư dân miền Trung, cá voi được gọi là \"cá Ông\" và được chôn cất trang trọng.",
         "Chiều dài khoảng 15 mét",
         "Nặng khoảng 10 tấn",
@@ -71,7 +71,7 @@ def test_blog_post_keeps_subheadings_quote_and_list_and_drops_the_sidebar():
         "Ba tuần đạp xe xuyên Việt",
         "Tôi khởi hành từ Hà Nội vào một buổi sáng mưa phùn, với chiếc xe đạp cũ và hai túi đồ nhỏ.",
         "Chặng một: Hà Nội đến Vinh",
-        "Quốc lộ 1 đông xe tải, nên tôi đi đường ven biển qua Nam Định và Thanh Hoá. Mỗi ngày đi khoảng 90 km.",
+        "Quốc lộ 1 đông xe tải, nên tôi đi đường ven biển qua Nam Định và Thanh Hóa. Mỗi ngày đi khoảng 90 km.",
         "Chặng hai: đèo Hải Vân",
         "Leo đèo mất gần ba tiếng. Trên đỉnh đèo, gió thổi mạnh đến mức tôi phải dắt xe.",
         "Đường dài mới biết ngựa hay.",
@@ -129,7 +129,7 @@ def test_page_with_only_a_headline_and_two_paragraphs():
     assert row["title"] == "Hà Nội có mưa rào chiều nay"  # <h1>; <title> has the site's name after it
     assert row["text"].splitlines() == [
         "Hà Nội có mưa rào chiều nay",
-        "Trung tâm Dự báo khí tượng thuỷ văn quốc gia cho biết chiều nay Hà Nội có mưa rào và dông rải rác.",
+        "Trung tâm Dự báo khí tượng thủy văn quốc gia cho biết chiều nay Hà Nội có mưa rào và dông rải rác.",
         "Nhiệt độ cao nhất trong ngày khoảng 33 độ C."]
     assert row["removed"] == []
 
@@ -207,7 +207,7 @@ def test_news_page_without_semantic_containers_but_an_article_column():
         "Thứ bảy, 20/5/2017, 08:15 (GMT+7)",
         "Giá thép xây dựng giảm lần thứ năm liên tiếp",
         "Các doanh nghiệp thép đồng loạt giảm giá bán thêm 200.000 đồng một tấn.",
-        "Từ hôm nay, thép cuộn CB240 của Hoà Phát còn 14,1 triệu đồng một tấn. Thép thanh vằn D10 giảm về 14,4 "
+        "Từ hôm nay, thép cuộn CB240 của Hòa Phát còn 14,1 triệu đồng một tấn. Thép thanh vằn D10 giảm về 14,4 "
         "triệu đồng.",
         "Theo Hiệp hội Thép Việt Nam, sức mua yếu vì thị trường bất động sản trầm lắng.",
         "Giá giảm.",  # a two-word paragraph of the article body

@@ -8,8 +8,8 @@ import pytest
 from pipeline.evaluate.ws import evaluate, gold_sentence
 from pipeline.backends.wordseg import RuleBackend, get_segmenter, is_vietnamese_syllable, load_rules, tokenize
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ws"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "seeds"
+from conftest import shared_file
+
 
 
 class _Backend(RuleBackend):
@@ -80,10 +80,7 @@ def test_a_number_written_in_parts_may_stay_one_word():
 
 
 def test_first_seed_keeps_people_and_companies_whole():
-    seed = sorted(SEEDS.glob("000_*.txt"))
-    if not seed:
-        pytest.skip("no seed corpus in ../shared")
-    text = seed[0].read_text(encoding="utf-8")
+    text = shared_file("corpora/seeds/000_1fc83d6af2e2c079.txt").read_text(encoding="utf-8")
     segmenter = get_segmenter("vnpipe")
     found = set()
     for line in text.splitlines():
@@ -173,8 +170,8 @@ def test_evaluate_scores_word_spans(tmp_path):
 @pytest.mark.parametrize("gold", ["vlsp2013/test.txt", "vlsp2016/test.txt", "ud-vtb/test.txt", "ud-tuecl/test.txt"])
 def test_vnpipe_never_below_underthesea_on_gold_test_sets(gold):
     # The floor; the figures themselves are in models/ws/MODEL_CARD.md.
-    ours = evaluate(SHARED / gold, get_segmenter("vnpipe"))["f1"]
-    assert ours >= evaluate(SHARED / gold, get_segmenter("underthesea"))["f1"]
+    ours = evaluate(shared_file(f"eval/ws/{gold}"), get_segmenter("vnpipe"))["f1"]
+    assert ours >= evaluate(shared_file(f"eval/ws/{gold}"), get_segmenter("underthesea"))["f1"]
 
 
 def test_harmonize_follows_underthesea_only_on_pairs_it_always_labels_otherwise():

@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from ..text.vietnamese import MODERN, apply_tone_style
+from ..text.vietnamese import internal_form
 from .model_files import model_dir, require
 
 ALIASES_PATH = model_dir("ner") / "aliases.csv"
@@ -34,13 +34,13 @@ _GENDER = {"ông": "m", "anh": "m", "chú": "m", "thầy": "m", "bà": "f", "ch�
 
 
 def _clean(text: str) -> str:
-    text = apply_tone_style(unicodedata.normalize("NFC", text), MODERN)
-    return " ".join(text.split()).strip(" \"'“”‘’()[],;:")
+    """A name as written (in the text's own tone style), NFC, single-spaced, without quotes around it."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).strip(" \"'“”‘’()[],;:")
 
 
 def name_key(text: str) -> str:
-    """What two spellings of one name share: case, spacing and punctuation removed."""
-    return _KEY_DROP.sub("", _clean(text).casefold())
+    """What two spellings of one name share: case, spacing, punctuation and tone placement removed."""
+    return _KEY_DROP.sub("", internal_form(_clean(text)).casefold())
 
 
 def load_aliases(path: Path | None = None, include_shipped: bool = True) -> dict[str, str]:

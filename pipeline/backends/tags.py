@@ -24,6 +24,7 @@ import pyarrow as pa
 import yaml
 
 from ..errors import VnpipeError
+from ..text.vietnamese import internal_form
 from ..digests import file_digest
 
 TAG = pa.struct([("tag", pa.string()), ("evidence", pa.list_(pa.string()))])
@@ -79,7 +80,7 @@ def _load_rules(path: str, digest: str) -> tuple[TagRule, ...]:
         rules.append(TagRule(
             tag=str(tag),
             keywords=frozenset(_term_key(k) for k in values["keywords"]),
-            entities=frozenset(e.casefold() for e in values["entities"]),
+            entities=frozenset(_name_key(e) for e in values["entities"]),
             labels=frozenset(values["labels"]),
             regex=tuple(_compile(path, str(tag), pattern) for pattern in values["regex"])))
     return tuple(rules)
@@ -98,7 +99,12 @@ def _compile(path: str, tag: str, pattern: str) -> re.Pattern[str]:
 
 
 def _term_key(term: str) -> str:
-    return "_".join(term.split()).casefold()
+    """A keyword as rules and keywords both match it: syllables joined by `_`, any case, any tone style."""
+    return internal_form("_".join(term.split())).casefold()
+
+
+def _name_key(name: str) -> str:
+    return internal_form(" ".join(name.split())).casefold()
 
 
 def match_tags(rules: list[TagRule], keywords: list[str], entities: list[dict[str, Any]],
@@ -111,8 +117,8 @@ def match_tags(rules: list[TagRule], keywords: list[str], entities: list[dict[st
         if rule.keywords:
             evidence += [f"keyword:{term}" for term in keywords if _term_key(term) in rule.keywords]
         for entity in entities:
-            if rule.entities and (entity["canonical"].casefold() in rule.entities
-                                  or entity["text"].casefold() in rule.entities):
+            if rule.entities and (_name_key(entity["canonical"]) in rule.entities
+                                  or _name_key(entity["text"]) in rule.entities):
                 evidence.append(f"entity:{entity['canonical']}")
             if entity["label"] in rule.labels:
                 evidence.append(f"label:{entity['label']}={entity['canonical']}")

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..api import run
+from ..outputs.results import read_warnings, warning_line
 from ..runtime.runner import RunReport
 from ..runtime.settings import Execution, RunSettings
 from ..stages.registry import STAGES
@@ -84,6 +85,15 @@ def print_summary(report: RunReport) -> None:
         skipping = [stage.name for stage in STAGES if stage.skips_duplicates]
         Console().print(dedup_line(dedup.totals, dedup.documents_out, sum(stage.skipped for stage in report.stages),
                                    skipping), soft_wrap=True, markup=False)
+    normalize = report.stage("normalize")
+    warned = read_warnings(report.run) if normalize is not None and normalize.totals.get("warnings") else None
+    if warned is not None and len(warned):
+        console.print(f"[yellow]{warning_line(len(warned))}[/yellow]", soft_wrap=True)
+        for row in warned.head(5).itertuples():
+            console.print(f"  {escape(row.source)}: {row.rule} would have removed {row.characters:,} of "
+                          f"{row.document_characters:,} characters", soft_wrap=True)
+        if len(warned) > 5:
+            console.print(f"  ... and {len(warned) - 5} more: pipeline.read_warnings({str(report.run)!r})", soft_wrap=True)
     if report.nothing_to_analyse:
         read = "no file of the corpus holds a document" if not report.errors else \
             f"every document failed ({report.errors} error row(s) in {report.run}/errors)"

@@ -1,8 +1,9 @@
 """Scoring boilerplate removal against a gold file of lines labelled `article` or `boilerplate`:
 the share of article characters the normalize stage keeps and of boilerplate characters it removes.
 
-Each gold document is read as ingest reads it and normalized with the given settings; a line
-counts as removed when the normalize row's `removed` audit covers it.
+Each gold document is read as ingest reads it and normalized with the given settings; the
+characters of a line that the normalize row's `removed` audit covers count as removed (a credit
+goes to `credits`, not `removed`: it is kept, as metadata).
 """
 from __future__ import annotations
 
@@ -64,14 +65,16 @@ def _score_document(stage: Normalize, document: str, record: ingest.Record,
             raise ValueError(f"{document} record {record.record} line {line.number}: the gold does not "
                              f"match the document ({text[:60]!r}); relabel it")
         label = labels[line.number][0]
-        was_removed = any(start < line.end and line.start < end for start, end in removed)
+        covered = sum(max(0, min(end, line.end) - max(start, line.start)) for start, end in removed)
         size = len(text)
+        cut = round(size * min(1.0, covered / max(line.end - line.start, 1)))
+        was_removed = 2 * cut > size
         if label == ARTICLE:
             counts["article_chars"] += size
-            counts["article_kept"] += 0 if was_removed else size
+            counts["article_kept"] += size - cut
         else:
             counts["boilerplate_chars"] += size
-            counts["boilerplate_removed"] += size if was_removed else 0
+            counts["boilerplate_removed"] += cut
         if was_removed != (label == BOILERPLATE):
             missed.append({"line": line.number, "label": label, "text": text[:80]})
     return {"document": document, "record": record.record, **counts, **_percent(counts), "errors": missed}

@@ -62,6 +62,32 @@ def duplicate_ids(run: str | Path) -> set[str]:
     return set(table.loc[table[column].notna(), "doc_id"])
 
 
+def read_warnings(run: str | Path) -> pd.DataFrame:
+    """The documents the normalize stage kept whole although its rules would have removed more than
+    half of them (`suspicious_removal`): `source`, `record`, `doc_id`, `rule`, `characters` (that
+    the rule would have removed), `document_characters`. Empty when there are none, or no
+    normalize output, or one written before warnings existed."""
+    columns = ["source", "record", "doc_id", "reason", "rule", "characters", "document_characters"]
+    run = require_run(run)
+    manifest = parts.read_manifest(run, "normalize")
+    if manifest is None or "warnings" not in STAGES["normalize"].schema.names:
+        return pd.DataFrame(columns=columns)
+    table = read_table(run, "normalize", ["doc_id", "warnings"])
+    warned = explode(table.to_pandas(), "warnings")
+    if warned.empty:
+        return pd.DataFrame(columns=columns)
+    sources = read_table(run, STAGES.source.name, ["doc_id", "source", "record"],
+                         [("doc_id", "in", sorted(set(warned["doc_id"])))]).to_pandas()
+    return sources.merge(warned, on="doc_id")[columns]
+
+
+def warning_line(documents: int) -> str:
+    """What show, report and a run's summary say of the documents `read_warnings` lists."""
+    return (f"{documents} document{'s' if documents != 1 else ''} would have lost more than half of "
+            f"{'their' if documents != 1 else 'its'} text to one rule; the text was kept: check "
+            f"{'these' if documents != 1 else 'it'}")
+
+
 def explode(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """One row per element of the list column `column`, with the struct fields as columns."""
     items = frame[["doc_id", column]].explode(column, ignore_index=True).dropna(subset=[column])

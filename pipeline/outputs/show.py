@@ -15,7 +15,7 @@ from ..errors import StageNotRun
 from ..runtime import parts
 from ..stages.registry import STAGES
 from .ranking import top_entities, top_keywords
-from .results import read_errors, read_stage, require_run
+from .results import read_errors, read_stage, read_warnings, require_run, warning_line
 
 
 @dataclass
@@ -30,9 +30,11 @@ class RunSummary:
     duplicates: dict[str, int] | None = None
     unique_only: bool = False  # entities and keywords counted over the kept document of each cluster only
     errors_by_reason: list[dict[str, Any]] = field(default_factory=list)  # stage, reason, documents
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # source, rule, characters: text kept, check it
     entities_by_label: list[dict[str, Any]] = field(default_factory=list)  # label, mentions, documents
     top_entities: list[dict[str, Any]] = field(default_factory=list)  # entity, label, mentions, documents
     top_keywords: list[dict[str, Any]] = field(default_factory=list)  # term, documents, score
+    warned: int = 0  # documents with a warning (the first `top` are in `warnings`)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,6 +68,9 @@ def summarize(run: str | Path, top: int = 10, unique_only: bool = False) -> RunS
         by_reason = errors.groupby(["stage", "reason"]).size().rename("documents").reset_index()
         by_reason = by_reason.sort_values(["documents", "stage", "reason"], ascending=[False, True, True])
         summary.errors_by_reason = _records(by_reason.head(top))
+    warned = read_warnings(run)
+    summary.warnings = _records(warned[["source", "rule", "characters"]].head(top)) if len(warned) else []
+    summary.warned = len(warned)
     if manifests.get("ner"):
         entities = read_stage(run, "ner", shape="items", unique_only=unique_only)
         if not entities.empty:
@@ -105,6 +110,8 @@ def render(summary: RunSummary) -> Group:
     sections: list[Any] = [*lines, tops]
     if summary.errors_by_reason:
         sections.append(_table("errors", ["stage", "reason", "documents"], summary.errors_by_reason))
+    if summary.warned:
+        sections.append(_table(warning_line(summary.warned), ["source", "rule", "characters"], summary.warnings))
     return Group(*sections)
 
 

@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # pandas (and the readers) take a second to import: the runne
     import pandas as pd  # to decide whether the summary is stale, which needs neither
 
 ALL = "(all)"
+ALL_DOCUMENTS = "all documents"  # the one source folder of a flat corpus
+TOP_FOLDER = "(top folder)"  # files at the top of a corpus that also has folders
 SOURCE_FOLDER = "source_folder"
 COLUMNS = ["group", "group_documents", "kind", "rank", "term", "label", "documents", "weight"]
 SCHEMA = pa.schema([("group", pa.string()), ("group_documents", pa.int64()), ("kind", pa.string()),
@@ -33,14 +35,23 @@ SCHEMA = pa.schema([("group", pa.string()), ("group_documents", pa.int64()), ("k
 
 
 def document_groups(run: str | Path, by: str = SOURCE_FOLDER) -> pd.Series:
-    """The group of each document (indexed by doc_id): its top-level source folder (`.` for files
-    at the top of the corpus), or the value of the metadata field `by` (`(none)` when absent)."""
+    """The group of each document (indexed by doc_id): its top-level source folder (`all documents`
+    in a flat corpus, `(top folder)` for the files beside the folders of one), or the value of the
+    metadata field `by` (`(none)` when absent)."""
     from .results import read_table
 
     ingest = read_table(run, "ingest", ["doc_id", "source", "metadata"]).to_pandas().set_index("doc_id")
     if by == SOURCE_FOLDER:
-        return ingest["source"].map(lambda source: source.split("/", 1)[0] if "/" in source else ".")
+        return source_folders(ingest["source"])
     return ingest["metadata"].map(lambda text: str(json.loads(text or "{}").get(by, "(none)")))
+
+
+def source_folders(sources: pd.Series, flat: bool | None = None) -> pd.Series:
+    """The top-level folder of each source path (see `document_groups`); `flat`: whether the corpus
+    has no folders (by default, whether none of `sources` is in one)."""
+    flat = not sources.str.contains("/", regex=False).any() if flat is None else flat
+    return sources.map(lambda source: source.split("/", 1)[0] if "/" in source else
+                       ALL_DOCUMENTS if flat else TOP_FOLDER)
 
 
 def corpus_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, unique_only: bool = False) -> pd.DataFrame:

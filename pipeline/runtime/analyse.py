@@ -69,6 +69,8 @@ def continue_analysis(analyses: list[Analysis], settings: RunSettings, until: st
         if stage.sketch_schema is not None:  # compares documents: not for texts analysed one by one
             continue
         documents = [_inputs(stage, analysis, index) for index, analysis in enumerate(analyses)]
+        if stage.unsettled():
+            stage.settle(documents)
         if stage.corpus_level:
             stage.fit(documents)
         result = stage.run(documents)

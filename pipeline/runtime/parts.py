@@ -84,8 +84,9 @@ def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
 
 
 def read_part(run: Path, stage: str, part: str, columns: list[str]) -> list[dict[str, Any]]:
-    """Some columns of one part of a stage's output, as rows."""
-    return pq.read_table(stage_dir(run, stage) / part, columns=columns).to_pylist()
+    """Some columns of one part of a stage's output, as rows. (ParquetFile, not read_table: the
+    datasets layer read_table goes through imports pandas, a second a process.)"""
+    return pq.ParquetFile(stage_dir(run, stage) / part).read(columns=columns).to_pylist()
 
 
 def read_part_info(path: Path) -> dict[str, Any] | None:

@@ -175,6 +175,7 @@ def process_part(task: PartTask) -> tuple[str, dict[str, Any]]:
     info = {"fingerprint": task.fingerprint,
             "documents": {row["doc_id"]: task.documents[row["doc_id"]] for row in rows},
             "rows_in": len(documents), "rows": len(rows), "errors": len(errors), "computed": len(computed),
+            **{column: sum(1 for row in rows if row.get(column)) for column in stage.counts},
             "seconds": round(time.perf_counter() - started, 3),
             "cpu_seconds": round(time.process_time() - cpu_started, 3)}
     parts.write_parquet_atomic(parts.rows_to_table(errors, parts.ERROR_SCHEMA),

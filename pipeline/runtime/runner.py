@@ -118,6 +118,7 @@ def run_stages(corpus: str | Path | None, out: str | Path, settings: RunSettings
 def run_stage(stage: Stage, context: Context) -> StageReport:
     """Plan and execute one stage, then write its totals and manifest."""
     started, cpu_started = time.perf_counter(), time.process_time()
+    settled = _settle(stage, context)
     if isinstance(stage, SourceStage):
         outcome = read_source(stage, context)
     elif stage.sketch_schema is not None:
@@ -125,21 +126,45 @@ def run_stage(stage: Stage, context: Context) -> StageReport:
     else:
         outcome = plan_documents(stage, context)
     _remove_stale_parts(context.run_dir, stage.name, outcome.summaries)
-    report = _report(stage.name, outcome)
+    report = _report(stage, outcome)
     report.seconds = time.perf_counter() - started
     report.cpu_seconds = time.process_time() - cpu_started + outcome.worker_cpu
     parts.write_manifest(context.run_dir, stage.name, {
         "stage": stage.name, "version": stage.version, "settings": dataclasses.asdict(stage.settings),
         "model_checksum": stage.model_checksum(), **outcome.manifest,
         "input_fingerprint": fingerprint(sorted(p["fingerprint"] for p in outcome.summaries.values())),
-        "parts": outcome.summaries, **_totals(report),
+        "parts": outcome.summaries, **({"settled": settled} if settled else {}), **_totals(report),
     })
     return report
 
 
-def _report(name: str, outcome: Outcome) -> StageReport:
+def _settle(stage: Stage, context: Context) -> dict[str, Any]:
+    """Let the stage decide its open settings from the whole corpus (see `Stage.settle`), or take the
+    decision the last run made from the same inputs and settings."""
+    needed = stage.unsettled()
+    if not needed:
+        return {}
+    inputs = fingerprint(dataclasses.asdict(stage.settings),
+                         [(parts.read_manifest(context.run_dir, name) or {}).get("input_fingerprint") for name in needed])
+    previous = (parts.read_manifest(context.run_dir, stage.name) or {}).get("settled") or {}
+    if previous.get("inputs") == inputs and "settings" in previous:
+        stage.settings = dataclasses.replace(stage.settings, **previous["settings"])
+        return previous
+
+    def documents():
+        for part in (parts.read_manifest(context.run_dir, STAGES.source.name) or {}).get("parts", {}):
+            rows = {}
+            for required, columns in needed.items():
+                for row in parts.read_part(context.run_dir, required, part, ["doc_id", *columns]):
+                    rows.setdefault(row["doc_id"], {}).update(row)
+            yield from rows.values()
+
+    return {**stage.settle(documents()), "inputs": inputs}
+
+
+def _report(stage: Stage, outcome: Outcome) -> StageReport:
     summaries = outcome.summaries.values()
-    report = StageReport(name, totals=outcome.totals)
+    report = StageReport(stage.name, totals=dict(outcome.totals))
     report.documents_in = sum(p["rows_in"] for p in summaries)
     report.documents_out = sum(p["rows"] for p in summaries)
     report.errors = sum(p["errors"] for p in summaries)
@@ -147,6 +172,8 @@ def _report(name: str, outcome: Outcome) -> StageReport:
     report.documents_reused = report.documents_out - outcome.computed
     report.parts_run, report.parts_reused = len(outcome.ran), len(outcome.summaries) - len(outcome.ran)
     report.skipped = report.documents_in - report.documents_out - report.errors
+    for column in stage.counts:  # documents with something in these columns (normalize: warnings)
+        report.totals[column] = sum(p.get(column, 0) for p in summaries)
     return report
 
 

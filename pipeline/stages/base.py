@@ -48,6 +48,7 @@ class Stage:
     exposes: ClassVar[dict[str, str]] = {}  # the columns `read_run` takes, and their names there
     skips_duplicates: ClassVar[bool] = False  # with --skip-duplicates, only the kept document of each cluster
     marks_duplicates: ClassVar[str | None] = None  # the column that names a duplicate's kept document (dedup)
+    counts: ClassVar[tuple[str, ...]] = ()  # list columns whose non-empty documents the manifest counts (warnings)
     corpus_level: ClassVar[bool] = False  # True: fit() sees every document before run()
     # A corpus-level stage may need only a summary of each document to fit (dedup: a signature).
     # Then it declares the summary's schema and computes it in `sketch`: a sketch depends only on
@@ -73,6 +74,19 @@ class Stage:
         """What a document's row depends on: the stage's fingerprint and the rows of these earlier
         stages. A row whose fingerprint matches one an earlier run wrote is reused."""
         return stage_fingerprint, self.requires
+
+    def unsettled(self) -> dict[str, tuple[str, ...]]:
+        """The columns of earlier stages whose corpus-wide statistics decide a setting still open
+        (normalize's `auto` tone style reads the ingest text); empty when nothing is open."""
+        return {}
+
+    def settle(self, documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
+        """Decide the open settings from every document (the columns `unsettled` names) and set
+        them in `self.settings`, so the stage's fingerprint and manifest show the decision; returns
+        what the manifest records of it, the decided fields under "settings". The runner calls it
+        before taking the fingerprint (when the decision does not change, neither do the rows, and
+        they are reused), and reuses the decision while the columns it read are unchanged."""
+        return {}
 
     def analyses(self, document: dict[str, Any]) -> bool:
         """False for a document the stage leaves out on purpose (no row, no error)."""
@@ -171,6 +185,7 @@ class KeptOnly(Stage):
         self.reads = {**stage.reads, duplicates[0]: (duplicates[1],)}
         self.corpus_level = stage.corpus_level
         self.sketch_schema = stage.sketch_schema
+        self.counts = stage.counts
 
     def model_checksum(self) -> str:
         return self.stage.model_checksum()
@@ -186,6 +201,19 @@ class KeptOnly(Stage):
             return stage_fingerprint, self.requires
         # A kept document's row is the wrapped stage's row: reused with or without --skip-duplicates.
         return self.stage.fingerprint(), self.stage.requires
+
+    def unsettled(self) -> dict[str, tuple[str, ...]]:
+        """The columns of earlier stages whose corpus-wide statistics decide a setting still open
+        (normalize's `auto` tone style reads the ingest text); empty when nothing is open."""
+        return {}
+
+    def settle(self, documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
+        """Decide the open settings from every document (the columns `unsettled` names) and set
+        them in `self.settings`, so the stage's fingerprint and manifest show the decision; returns
+        what the manifest records of it, the decided fields under "settings". The runner calls it
+        before taking the fingerprint (when the decision does not change, neither do the rows, and
+        they are reused), and reuses the decision while the columns it read are unchanged."""
+        return {}
 
     def analyses(self, document: dict[str, Any]) -> bool:
         return document.get(self.duplicate_column) is None

@@ -93,7 +93,9 @@ def _trim_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
 
 class Ner(Stage):
     name = "ner"
-    version = "4"  # 4: a family name shared by two people of the document links by title only
+    # 4: a family name shared by two people of the document links by title only; 5: a canonical name is
+    # written as the text writes it (its tone style); the models read one form
+    version = "5"
     reads = {"normalize": ("text", "sentences", "offsets_norm", "offsets_orig"), "segment": ("tokens",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("entities", pa.list_(ENTITY))])

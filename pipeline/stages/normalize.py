@@ -2,6 +2,7 @@
 title, date and language found, sentences split. The text keeps a map back to the original."""
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -11,28 +12,32 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..text.boilerplate import BAD, Line, classify_lines
+from ..text.boilerplate import BAD, CREDIT, Line, classify_lines, mark_credits, protect_text, split_glued
 from ..text.html import link_density
 from ..text.offsets import OffsetMap, TextBuilder
 from ..text.sentences import split_sentences
 from .base import Stage, setting
-from ..text.vietnamese import MODERN, TONE_STYLES, apply_tone_style
+from ..text.vietnamese import AUTO, TONE_STYLE_CHOICES, apply_tone_style, majority_style, tone_counts
 from .. import checks
 
 SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32())])
 REMOVED = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("reason", pa.string()),
                      ("text", pa.string())])
+CREDIT_SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("text", pa.string())])
+WARNING = pa.struct([("reason", pa.string()), ("rule", pa.string()), ("characters", pa.int32()),
+                     ("document_characters", pa.int32())])
 
 
 @dataclass(frozen=True)
 class Settings:
-    tone_style: str = setting(MODERN, flag="--tone-style",
-                              help="Tone-mark placement: modern (hoà, thuỷ) or classic (hòa, thủy).")
+    tone_style: str = setting(AUTO, flag="--tone-style", help="Tone-mark placement in the text a run writes: "
+                              "auto (the one the corpus uses most; the manifest says which), classic (hòa, "
+                              "thủy) or modern (hoà, thuỷ). The models read one form whatever it is.")
     remove_boilerplate: bool = setting(True, flag="--keep-boilerplate", negate="remove_boilerplate",
                                        help="Keep page furniture in the text (nothing is removed or audited).")
 
     def __post_init__(self) -> None:
-        checks.one_of("--tone-style (normalize.tone_style)", self.tone_style, TONE_STYLES)
+        checks.one_of("--tone-style (normalize.tone_style)", self.tone_style, TONE_STYLE_CHOICES)
 
 
 # Characters to change, one alternative each: dropped invisibles, HTML entities, odd or repeated
@@ -136,7 +141,7 @@ _ENGLISH_WORDS = frozenset("the of and to in is that for it with as was on are b
 def find_title_and_date(lines: list[Line], given_title: str | None) -> tuple[str | None, str | None]:
     """The title (given by the source, or the first kept line if it reads like one) and a
     dateline date (`14/05/2023 16:01`) written before it."""
-    kept = [line for line in lines if line.kind != BAD]
+    kept = [line for line in lines if line.kind not in (BAD, CREDIT)]
     if not kept:
         return given_title, None
     first = kept[0].text
@@ -155,11 +160,14 @@ def find_title_and_date(lines: list[Line], given_title: str | None) -> tuple[str
 
 class Normalize(Stage):
     name = "normalize"
-    version = "5"  # 5: the structure of HTML and Markdown decides first (headlines, lists, tables kept)
+    # 5: the structure of HTML and Markdown decides first (headlines, lists, tables kept); 6: the corpus's own
+    # tone style (auto), patterns decide only furniture-looking lines, credits, warnings
+    version = "6"
     reads = {"ingest": ("text", "title", "metadata")}
     Settings = Settings
     items = "sentences"
     exposes = {"title": "title", "date": "date", "language": "language", "text": "text", "sentences": "sentences"}
+    counts = ("warnings",)
     schema = pa.schema([
         ("doc_id", pa.string()),
         ("text", pa.string()),
@@ -168,34 +176,58 @@ class Normalize(Stage):
         ("language", pa.string()),
         ("sentences", pa.list_(SPAN)),
         ("removed", pa.list_(REMOVED)),       # boilerplate, with spans in the original text
+        ("credits", pa.list_(CREDIT_SPAN)),   # who wrote or supplied it (`TTXVN/Tin Tức`, `Ảnh: H.N`): not in `text`
+        ("warnings", pa.list_(WARNING)),      # `suspicious_removal`: the rules would have taken most of it
         ("offsets_norm", pa.list_(pa.int32())),  # offset map: run starts in the normalized text ...
         ("offsets_orig", pa.list_(pa.int32())),  # ... and where each run starts in the original
     ])
 
+    def unsettled(self) -> dict[str, tuple[str, ...]]:
+        return {"ingest": ("text",)} if self.settings.tone_style == AUTO else {}
+
+    def settle(self, documents) -> dict[str, Any]:
+        """The `auto` tone style: the one the corpus writes most (classic on a tie)."""
+        classic = modern = 0
+        for document in documents:
+            counts = _tone_counts(document["text"] or "")
+            classic, modern = classic + counts[0], modern + counts[1]
+        style = majority_style(classic, modern)
+        self.settings = dataclasses.replace(self.settings, tone_style=style)
+        return {"settings": {"tone_style": style}, "classic_spellings": classic, "modern_spellings": modern}
+
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
         original = document["text"] or ""
+        style = self.settings.tone_style if self.settings.tone_style != AUTO else majority_style(*_tone_counts(original))
         metadata = json.loads(document.get("metadata") or "{}")
         metadata = metadata if isinstance(metadata, dict) else {}
         lines = split_lines(original, metadata.get("links") or [], metadata.get("blocks") or [])
+        removing = self.settings.remove_boilerplate
+        if removing:
+            lines = split_glued(lines, original)
         cleaned = [_changes(line.text, line.start) for line in lines]
         for line, builder in zip(lines, cleaned):
             if builder is not None:
                 line.text = builder.text()
         classify_lines(lines)
-        if not self.settings.remove_boilerplate:
+        warnings = protect_text(lines) if removing else []
+        mark_credits(lines)
+        if not removing:
             for line in lines:
                 line.kind = "good"
         text, offset_map = self._assemble(lines, cleaned)
-        text = apply_tone_style(text, self.settings.tone_style)
+        text = apply_tone_style(text, style)
         title, date = find_title_and_date(lines, document.get("title"))
         return {
             "text": text,
-            "title": apply_tone_style(unicodedata.normalize("NFC", title), self.settings.tone_style) if title else None,
+            "title": apply_tone_style(unicodedata.normalize("NFC", title), style) if title else None,
             "date": date or _metadata_date(metadata),
             "language": detect_language(text),
             "sentences": [{"start": s, "end": e} for s, e in split_sentences(text)],
             "removed": [{"start": line.start, "end": line.end, "reason": line.reason,
                          "text": original[line.start:line.end]} for line in lines if line.kind == BAD],
+            "credits": [{"start": line.start, "end": line.end, "text": original[line.start:line.end]}
+                        for line in lines if line.kind == CREDIT],
+            "warnings": warnings,
             "offsets_norm": offset_map.norm_starts,
             "offsets_orig": offset_map.orig_starts,
         }
@@ -204,7 +236,7 @@ class Normalize(Stage):
     def _assemble(lines: list[Line], cleaned: list[TextBuilder | None]) -> tuple[str, OffsetMap]:
         builder = TextBuilder()
         for line, piece in zip(lines, cleaned):
-            if line.kind == BAD or not line.text:
+            if line.kind in (BAD, CREDIT) or not line.text:
                 continue
             if builder.length:
                 builder.replace("\n", line.start, line.start)  # paragraphs: one per line
@@ -213,6 +245,10 @@ class Normalize(Stage):
             else:
                 builder.extend(piece)
         return builder.text(), builder.offset_map()
+
+
+def _tone_counts(text: str) -> tuple[int, int]:
+    return tone_counts(text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text))
 
 
 def _metadata_date(metadata: dict[str, Any]) -> str | None:

@@ -60,7 +60,9 @@ def segment_texts(documents: list[tuple[str, list[dict[str, int]]]], backend: st
 
 class Segment(Stage):
     name = "segment"
-    version = "4"  # 4: one tag set in `pos` (NNP, not Np, for forced words), and `upos`
+    # 4: one tag set in `pos` (NNP, not Np, for forced words), and `upos`; 5: the model reads one tone
+    # style, at the start of a sentence too; user words match either style
+    version = "5"
     reads = {"normalize": ("text", "sentences", "language")}
     Settings = Settings
     items = "tokens"

@@ -9,13 +9,22 @@ outside an explicit article body) is decided by evidence, in the manner of jusTe
 first judged on its own (known block headers, prompts, copyright and disclaimer lines, bullets,
 long prose), then runs of title-like lines become link lists, and short lines that cannot decide
 on their own take the class of their nearest decided neighbour.
+
+A pattern decides only a line that looks like furniture: a paragraph of prose is never removed for
+one phrase in it (`Tổng biên tập báo X cho biết ...`, a law that `cấm sao chép`); a notice or credit
+glued into a line of text is cut out of it first (`split_glued`), and the line's text stays. And
+when the rules would take most of a document all the same, they take none of it: the document
+keeps its text and gets a warning (`protect_text`).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
-GOOD, BAD, SHORT = "good", "bad", "short"
+from .credits import credit_spans, is_credit_line, notice_spans
+
+GOOD, BAD, SHORT, CREDIT = "good", "bad", "short", "credit"
 
 # Whole-line headers that open a block of links to other articles.
 _BLOCK_HEADERS = {
@@ -34,9 +43,12 @@ _BLOCK_HEADER = re.compile(
 # Lines that are furniture wherever they stand, by how they begin (matched at the line start).
 _FURNITURE = {
     "disclaimer": r"(tuyên bố )?miễn trừ trách nhiệm|disclaimer\b|lưu ý: (bài viết|thông tin) .*không phải",
-    "copyright": r"bản quyền\b|copyright\b|giấy phép (số|thiết lập|hoạt động)",
+    # A notice, not a sentence about rights: `Bản quyền thuộc về ...`, not `Bản quyền truyền hình ...`.
+    "copyright": r"bản quyền (thuộc|©|\(c\)|\d{4}|nội dung|bài viết|tin bài)\b|copyright\b|"
+                 r"giấy phép (số|thiết lập|hoạt động)",
+    # A label and its value (`Tổng biên tập: ...`, `Hotline 0901 234 567`), not a sentence about an editor.
     "site_footer": r"(cơ quan chủ quản|tổng biên tập|phó tổng biên tập|chịu trách nhiệm (xuất bản|nội dung)|"
-                   r"tòa soạn|toà soạn|trụ sở|hotline|đường dây nóng|liên hệ quảng cáo)\b.{0,150}$",
+                   r"tòa soạn|toà soạn|trụ sở|hotline|đường dây nóng|liên hệ quảng cáo)\s*(:|\(?\+?\d).{0,150}$",
     "share_prompt": r"(chia sẻ|share|bình luận|gửi bình luận|viết bình luận|ý kiến của bạn|theo dõi|"
                     r"đăng ký|subscribe|tweet|in bài|gửi bài|lưu bài|bookmark|tải ứng dụng|tải app|"
                     r"(quay )?(lại|về|lên) đầu trang|follow us|like|báo lỗi|"
@@ -53,9 +65,15 @@ _FURNITURE = {
 # One match per line: the reasons, in this order, as named alternatives.
 _FURNITURE_START = re.compile("|".join(f"(?P<{reason}>{pattern})" for reason, pattern in _FURNITURE.items()),
                               re.IGNORECASE)
-# Copyright notices wherever they stand in the line.
-# (Spelled out in both cases: without IGNORECASE the search is several times faster.)
-_COPYRIGHT_ANYWHERE = re.compile(r"©|\([cC]\) ?\d{4}|[gG]hi rõ nguồn|[cC]ấm sao chép|[aA]ll [rR]ights [rR]eserved")
+# The patterns that judge what a line says rather than its shape: a line of prose is never theirs,
+# unless the line labels itself (`Tuyên bố miễn trừ trách nhiệm: ...`, `Từ khóa: ...`).
+_PROSE_GUARDED = frozenset({"disclaimer", "copyright", "site_footer", "share_prompt", "tags", "navigation"})
+# What the patterns remove (not the page's structure, not link density): what `protect_prose` watches.
+_STRUCTURAL = frozenset({"link_dense", "page_furniture"})
+# The rules that judge a line by its shape (short, in a run, a bullet), not by a phrase in it.
+_SHAPE_RULES = frozenset({"link_list", "near_boilerplate", "bullet", "dated_headline", "byline"})
+_CHEAP_NOTICE = re.compile(r"©|\([cC]\)|[sS]ao chép|[nN]guồn|[rR]ights|[cC]opyright|[bB]ản quyền")
+_CHEAP_CREDIT = re.compile(r"Ảnh|Video|Clip|Đồ h|TTXVN|Theo |Nguồn|AFP|Reuters|\(AP\)|VNA")
 
 _CLOSERS = "\"'”’»)]"
 _INNER_SENTENCE = re.compile(r"[.!?…][\"'”’»)\]]*\s+\S")
@@ -97,11 +115,16 @@ def _judge_alone(line: Line) -> None:
     if header:
         line.kind, line.reason = BAD, f"{header.lastgroup}_header"
         return
-    furniture = _FURNITURE_START.match(text)
-    if furniture or _COPYRIGHT_ANYWHERE.search(text):
-        line.kind, line.reason = BAD, furniture.lastgroup if furniture else "copyright"
-        return
     words = len(text.split())
+    furniture = _FURNITURE_START.match(text)
+    labelled = furniture is not None and (furniture.group().rstrip().endswith(":")
+                                          or text[furniture.end():furniture.end() + 2].lstrip().startswith(":"))
+    if furniture and (labelled or not (furniture.lastgroup in _PROSE_GUARDED and is_prose(text, words))):
+        line.kind, line.reason = BAD, furniture.lastgroup
+        return
+    if _CHEAP_NOTICE.search(text) and _is_notice(text):
+        line.kind, line.reason = BAD, "copyright"
+        return
     if line.link_density > _MAX_LINK_DENSITY or (
             line.link_density > _MAX_SHORT_LINK_DENSITY and words < _MIN_PROSE_WORDS):
         line.kind, line.reason = BAD, "link_dense"
@@ -131,30 +154,112 @@ def _judge_by_structure(line: Line) -> None:
     line.kind, line.reason, line.by_structure = GOOD, "", True
 
 
+def is_prose(text: str, words: int | None = None) -> bool:
+    """A sentence or more of article text: long enough, and ending like a sentence or holding one."""
+    words = len(text.split()) if words is None else words
+    return words >= _MIN_PROSE_WORDS and (_ends_like_sentence(text) or _INNER_SENTENCE.search(text) is not None)
+
+
+def _is_notice(text: str) -> bool:
+    """Whether the whole line is copyright notices (`© 2017 Báo X. Ghi rõ nguồn khi ...`)."""
+    spans = notice_spans(text)
+    return bool(spans) and sum(end - start for start, end in spans) >= len(text.replace(" ", "")) * 0.8
+
+
+def split_glued(lines: list[Line], text: str) -> list[Line]:
+    """The lines, with the notices and credits that crawled pages glue into a line of text cut out
+    as lines of their own (offsets into `text`, where the lines come from), so that the notice or
+    credit goes and the sentences around it stay."""
+    result = []
+    for line in lines:
+        cuts = []
+        if _CHEAP_NOTICE.search(line.text) and is_prose(line.text) and not _is_notice(line.text):
+            cuts += notice_spans(line.text)  # a short line is decided whole
+        if _CHEAP_CREDIT.search(line.text) and not is_credit_line(line.text):
+            cuts += credit_spans(line.text)
+        if not cuts:
+            result.append(line)
+            continue
+        bounds = sorted({0, len(line.text), *(edge for cut in cuts for edge in cut)})
+        for start, end in zip(bounds, bounds[1:]):
+            piece = line.text[start:end]
+            left = start + len(piece) - len(piece.lstrip())
+            piece = piece.strip()
+            if piece:
+                result.append(replace(line, start=line.start + left, end=line.start + left + len(piece), text=piece))
+    return result
+
+
+def mark_credits(lines: list[Line]) -> None:
+    """Lines of article text that are credits (`TTXVN/Tin Tức`, `Ảnh: H.N`, `Theo GĐVN`) are
+    `CREDIT`: metadata, not text to analyse. A credit inside page furniture stays furniture."""
+    for line in lines:
+        if line.kind != BAD and _CHEAP_CREDIT.search(line.text) and is_credit_line(line.text):
+            line.kind, line.reason = CREDIT, "credit"
+
+
+def protect_text(lines: list[Line]) -> list[dict]:
+    """When the rules that read a line's words and shape (not the page's structure) would remove
+    more than half of a document's characters, they remove none of them: the lines stay. When a
+    phrase pattern was the main one (a copyright, footer or share pattern, a block header), a
+    warning says which and how much it would have taken; a document the shape rules would have
+    emptied (a list of short lines: a Wikipedia year, ingredients, photo captions) is a list, and
+    is kept without one."""
+    total = sum(len(line.text) for line in lines)
+    lost: Counter = Counter()
+    for line in lines:
+        if line.kind == BAD and not line.by_structure and line.reason not in _STRUCTURAL:
+            lost[line.reason] += len(line.text)
+    if not total or 2 * sum(lost.values()) <= total:
+        return []
+    for line in lines:
+        if line.kind == BAD and line.reason in lost and not line.by_structure:
+            line.kind, line.reason = GOOD, ""
+    rule = lost.most_common(1)[0][0]
+    if rule in _SHAPE_RULES:
+        return []
+    return [{"reason": "suspicious_removal", "rule": rule, "characters": sum(lost.values()),
+             "document_characters": total}]
+
+
 def _ends_like_sentence(text: str) -> bool:
     return text.rstrip(_CLOSERS)[-1:] in (".", "!", "…", ";", ":")
 
 
 def _is_title_like(line: Line) -> bool:
-    return (line.kind == SHORT and len(line.text.split()) <= _MAX_TITLE_WORDS) or line.reason == "bullet"
+    """A line that reads like a headline: short, and not a sentence (headlines end without a stop)."""
+    return (line.kind == SHORT and len(line.text.split()) <= _MAX_TITLE_WORDS
+            and not line.text.rstrip(_CLOSERS).endswith(".")) or line.reason == "bullet"
 
 
 def _mark_link_lists(lines: list[Line]) -> None:
     """Three or more title-like lines in a row are a list of links to other pages.
 
-    A title-like line directly followed by prose is that prose's heading, not a link.
+    A title-like line directly followed by prose is that prose's heading, not a link. A list the
+    article introduces (after `Nguyên liệu:`, `Danh sách 3 người chết:`) or numbers (`1.`, `2.`)
+    is the article's own: ingredients, victims, captions, not headlines of other pages.
     """
     run: list[Line] = []
+    before: Line | None = None  # the line before the run
     for line in [*lines, None]:
         if line is not None and _is_title_like(line):
             run.append(line)
             continue
         if run and line is not None and line.kind == GOOD and run[-1].reason != "bullet":
             run.pop()
-        if sum(1 for item in run if item.reason != "bullet") >= _MIN_LINK_LIST:
+        if sum(1 for item in run if item.reason != "bullet") >= _MIN_LINK_LIST and not _article_list(before, run):
             for item in run:
                 item.kind, item.reason = BAD, item.reason or "link_list"
-        run = []
+        run, before = [], line
+
+
+_ENUMERATED = re.compile(r"^\(?(\d{1,2}|[a-zđ])[.)]\s")
+
+
+def _article_list(before: Line | None, run: list[Line]) -> bool:
+    introduced = before is not None and before.kind != BAD and before.text.rstrip().endswith(":")
+    numbered = sum(1 for item in run if _ENUMERATED.match(item.text)) * 2 >= len(run)
+    return introduced or numbered
 
 
 def _mark_blocks_after_headers(lines: list[Line]) -> None:

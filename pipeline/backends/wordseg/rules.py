@@ -8,6 +8,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from ...text.vietnamese import internal_form
 from ..model_files import model_dir, require
 from ..registry import Word
 from .tokens import Token, _has_vietnamese_marks, is_vietnamese_syllable
@@ -85,13 +86,14 @@ class UserWords:
         with open(path, encoding="utf-8") as lines:
             for line in lines:
                 entry = line.split("#", 1)[0].strip()
-                if entry:
-                    entries.append(unicodedata.normalize("NFC", entry))
+                if entry:  # matched in the models' one form, so `hòa bình` finds `hoà bình` too
+                    entries.append(internal_form(unicodedata.normalize("NFC", entry)))
         return cls(entries)
 
     def matches(self, texts: list[str]) -> list[tuple[int, int]]:
         """Token-index ranges [i, j) of `texts` covered by entries, longest match first, left to right."""
         by_first = self.by_first
+        texts = list(map(internal_form, texts))
         lowered = list(map(str.lower, texts))
         if by_first.keys().isdisjoint(texts) and by_first.keys().isdisjoint(lowered):
             return []

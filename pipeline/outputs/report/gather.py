@@ -17,8 +17,8 @@ import pyarrow.compute as pc
 from ...runtime import parts
 from ...stages.registry import STAGES
 from ..ranking import top_entities, top_keywords
-from ..results import read_table, require_run
-from ..summary import SOURCE_FOLDER, document_groups
+from ..results import read_table, read_warnings, require_run
+from ..summary import ALL_DOCUMENTS, SOURCE_FOLDER, document_groups, source_folders
 
 LABELS = ["PER", "ORG", "LOC", "MISC"]
 LABEL_NAMES = {"PER": "people", "ORG": "organisations", "LOC": "places", "MISC": "other names"}
@@ -43,6 +43,7 @@ class Report:
     languages: dict[str, int] = field(default_factory=dict)
     clusters: pd.DataFrame | None = None  # the largest duplicate clusters: size, exact, similarity, title, source
     boilerplate: dict[str, Any] = field(default_factory=dict)  # removed, characters, share, by reason
+    warnings: pd.DataFrame | None = None  # documents kept whole that the rules would have halved: source, rule, characters
     removed_lines: pd.DataFrame | None = None  # reason, text, documents
     groups: pd.DataFrame | None = None  # group, documents, duplicates, errors, boilerplate, entities, keywords
     labels: pd.DataFrame | None = None  # label, mentions, documents
@@ -95,6 +96,7 @@ def gather(run: str | Path, by: str = SOURCE_FOLDER, top: int = 10) -> Report:
         dates = pd.to_datetime(normalize["date"].str.slice(0, 10), format="%Y-%m-%d", errors="coerce").dropna()
         report.dated = len(dates)
         _boilerplate(report, run, groups, top)
+        report.warnings = read_warnings(run)
 
     duplicates = pd.Series(dtype=bool)
     if manifests.get("dedup"):
@@ -290,7 +292,8 @@ def _groups(groups: pd.Series, duplicates: pd.Series, errors: pd.DataFrame, repo
             entities: pd.DataFrame | None, keywords: pd.DataFrame | None, by: str) -> pd.DataFrame:
     error_groups = errors["doc_id"].map(groups)
     if by == SOURCE_FOLDER:  # a file that could not be read has no doc_id, but it has a folder
-        error_groups = error_groups.fillna(errors["source"].map(lambda s: s.split("/", 1)[0] if "/" in s else "."))
+        flat = (groups == ALL_DOCUMENTS).all()
+        error_groups = error_groups.fillna(source_folders(errors["source"], flat))
     counts = {"documents": groups.value_counts(), "duplicates": duplicates[duplicates].index.map(groups).value_counts(),
               "errors": error_groups.value_counts()}
     if entities is not None:

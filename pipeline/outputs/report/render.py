@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..results import warning_line
 from ..summary import SOURCE_FOLDER
 from .charts import CSS, SERIES_COLOURS, _bar_chart, _column_chart, _e, _line_chart, _n, _pct, _share_bar, _table
 from .gather import LABEL_COLOURS, LABEL_NAMES, LABELS, MAX_GROUPS, Report
@@ -52,6 +53,12 @@ def _overview(report: Report) -> str:
     parts_ += [f'<div class="card"><div class="big">{value}</div><div>{_e(name)}</div><small>{_e(note)}</small></div>'
                for name, value, note in cards]
     parts_.append("</div>")
+    if report.warnings is not None and len(report.warnings):
+        shown = report.warnings.head(20)
+        parts_.append(f'<h3 class="warning">{_e(warning_line(len(report.warnings)))}</h3>' + _table(
+            ["document", "rule", "characters it would have removed", "of"],
+            [[_e(r.source) + (f"#{r.record}" if r.record else ""), _e(r.rule), _n(r.characters),
+              _n(r.document_characters)] for r in shown.itertuples()], numeric={2, 3}))
     if report.groups is not None and len(report.groups):
         parts_.append(f"<h3>By {_by_name(report.by)}</h3>")
         parts_.append(_bar_chart([(g, d) for g, d in zip(report.groups["group"], report.groups["documents"])][:MAX_GROUPS],

@@ -58,7 +58,8 @@ class Keywords(Stage):
     name = "keywords"
     # 5: learned terms, topics, one entry per concept, central names, VNTC + viwiki background;
     # 6: phrases the document repeats, name aliases, no times or pronoun collocations
-    version = "6"
+    # 7: terms are looked up in the models' one tone style (a classic-style run finds `hòa_bình`)
+    version = "7"
     reads = {"normalize": ("text",), "segment": ("tokens",), "ner": ("entities",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("keywords", pa.list_(KEYWORD)), ("tags", pa.list_(TAG))])

@@ -11,6 +11,7 @@ from pathlib import Path
 from ...errors import VnpipeError
 from ...backends.model_files import require
 from .terms import LearnedTerms, learned_terms, term_key
+from ...text.vietnamese import internal_form
 from .words import BACKGROUND, is_name
 
 class MissingBackgroundModel(VnpipeError):
@@ -33,8 +34,13 @@ class DocumentFrequencies:
     sections: dict[str, float] = field(default_factory=dict)
 
     def count(self, term: str) -> int:
-        """The documents the term is in (0: never seen)."""
-        return self.counts.get(term, 0)
+        """The documents the term is in (0: never seen); terms are counted in the models' one form
+        (`internal_form`), so `hòa_bình` and `hoà_bình` are one term whatever the run's tone style."""
+        return self.counts.get(internal_form(term), 0)
+
+    def spread(self, term: str) -> float:
+        """Over how many sections the term is spread (0: unknown)."""
+        return self.sections.get(internal_form(term), 0)
 
     def share(self, term: str) -> float:
         """The share of the documents the term is in."""
@@ -60,7 +66,7 @@ class DocumentFrequencies:
         from sklearn.feature_extraction.text import TfidfVectorizer  # a second to import: only when fitting
 
         vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False, use_idf=False, norm=None, binary=True)
-        matrix = vectorizer.fit_transform(term_lists).tocsr()
+        matrix = vectorizer.fit_transform([internal_form(term) for term in terms] for terms in term_lists).tocsr()
         counts = matrix.sum(axis=0).A1.astype(int)
         terms = vectorizer.get_feature_names_out().tolist()
         spread: dict[str, float] = {}
@@ -152,6 +158,9 @@ class BlendedFrequencies:
 
     def section_share(self, term: str) -> float:
         return self.base.share(term)  # the sections are VNTC's topics
+
+    def spread(self, term: str) -> float:
+        return self.base.spread(term)
 
     idf = DocumentFrequencies.idf
 

@@ -61,7 +61,7 @@ def select(terms: list[str], frequencies: DocumentFrequencies, settings: Setting
                                                  or not is_new_term(term, mentions, frequencies, settings)):
             continue
         elif (frequencies.section_share(term) >= settings.generic_min_share
-              and frequencies.sections.get(term, 0) >= settings.generic_min_sections):
+              and frequencies.spread(term) >= settings.generic_min_sections):
             continue
         eligible.append((term, score))
     longer = [term for term, _ in eligible if "_" in term]

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from ...backends.model_files import model_dir, require
+from ...text.vietnamese import internal_form
 
 # POS tags (the segment stage's one tag set, backends/postags.py) of the words that can be keywords:
 # common nouns, proper nouns, abbreviations, borrowed nouns. Classifiers (Nc, Ns), units (Nu) and
@@ -48,7 +49,7 @@ _CREDIT_LINE_WORDS = 12
 @functools.cache
 def stopwords() -> frozenset[str]:
     lines = require(BACKGROUND_DIR / "stopwords_vi.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(internal_form(line.strip().lower()) for line in lines if line.strip() and not line.startswith("#"))
 
 
 @functools.lru_cache(maxsize=200_000)  # called for every word of every document; news vocabulary repeats
@@ -56,7 +57,7 @@ def is_candidate(word: str) -> bool:
     """Punctuation, numbers, one-letter tokens and stopwords are never keywords; an abbreviation
     in capitals is not the stopword it spells (`AI`, artificial intelligence, is not `ai`, "who")."""
     return (len(word) >= 2 and any(c.isalpha() for c in word) and not _NUMBER_LIKE.match(word)
-            and (word.lower() not in stopwords() or _ABBREVIATION.fullmatch(word) is not None)
+            and (internal_form(word.lower()) not in stopwords() or _ABBREVIATION.fullmatch(word) is not None)
             and not is_time_expression(word) and not _ADDRESS.search(word))
 
 
