@@ -21,6 +21,7 @@ from typing import IO, Any
 import pyarrow.parquet as pq
 
 from ..runtime import parts
+from .results import entity_stage
 from .. import checks
 from ..errors import MissingStageOutput
 from .results import require_run
@@ -60,8 +61,9 @@ def documents(run: Path) -> Iterator[dict[str, Any]]:
 
 
 def _joined_documents(run: Path, has_keywords: bool) -> Iterator[dict[str, Any]]:
-    for part in parts.list_parts(parts.stage_dir(run, "ner")):
-        joined = {row["doc_id"]: row for row in parts.read_part(run, "ner", part, ["doc_id", "entities"])}
+    entities = entity_stage(run) or "ner"
+    for part in parts.list_parts(parts.stage_dir(run, entities)):
+        joined = {row["doc_id"]: row for row in parts.read_part(run, entities, part, ["doc_id", "entities"])}
         for stage, columns in (("ingest", ["doc_id", "source", "record"]),
                                ("normalize", ["doc_id", "title", "date", "language", "text", "sentences"]),
                                ("segment", ["doc_id", "tokens"]),

@@ -44,12 +44,22 @@ def read_run(run: str | Path, unique_only: bool = False) -> pd.DataFrame:
             continue
         part = read_stage(run, stage.name)
         part = part[["doc_id", *[c for c in columns if c in part.columns]]].rename(columns=columns)
+        if frame is not None:  # a later stage's column replaces an earlier one's (aliases' entities, ner's)
+            frame = frame.drop(columns=[c for c in part.columns if c != "doc_id" and c in frame.columns])
         frame = part if frame is None else frame.merge(part, on="doc_id", how="left")
     if frame is None:
         raise FileNotFoundError(f"{run} holds no stage output; run `vnpipe run CORPUS --out {run}` first")
     if unique_only:
         frame = frame[~frame["doc_id"].isin(duplicate_ids(run))].reset_index(drop=True)
     return frame
+
+
+def entity_stage(run: str | Path) -> str | None:
+    """The stage whose entities a run's readers show: the last one of the registry that gives
+    entities and has run (aliases, with corpus-wide names; else ner)."""
+    run = require_run(run)
+    found = [stage.name for stage in STAGES if stage.items == "entities" and parts.read_manifest(run, stage.name)]
+    return found[-1] if found else None
 
 
 def duplicate_ids(run: str | Path) -> set[str]:
@@ -86,6 +96,12 @@ def warning_line(documents: int) -> str:
     return (f"{documents} document{'s' if documents != 1 else ''} would have lost more than half of "
             f"{'their' if documents != 1 else 'its'} text to one rule; the text was kept: check "
             f"{'these' if documents != 1 else 'it'}")
+
+
+def restored_line(documents: int) -> str:
+    """What a run's summary and the report say of the documents normalize restored diacritics in."""
+    return (f"{documents} document{'s' if documents != 1 else ''} typed (in part) without diacritics: "
+            f"{'their' if documents != 1 else 'its'} marks restored")
 
 
 def explode(frame: pd.DataFrame, column: str) -> pd.DataFrame:

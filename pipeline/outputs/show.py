@@ -15,7 +15,7 @@ from ..errors import StageNotRun
 from ..runtime import parts
 from ..stages.registry import STAGES
 from .ranking import top_entities, top_keywords
-from .results import read_errors, read_stage, read_warnings, require_run, warning_line
+from .results import entity_stage, read_errors, read_stage, read_warnings, require_run, warning_line
 
 
 @dataclass
@@ -25,7 +25,8 @@ class RunSummary:
     documents: int = 0
     sources: int = 0
     errors: int = 0
-    stages: list[dict[str, Any]] = field(default_factory=list)  # stage, documents, errors, skipped
+    # stage, documents, errors, skipped (duplicates), restored (documents typed without diacritics)
+    stages: list[dict[str, Any]] = field(default_factory=list)
     # dedup: duplicates, exact_duplicates, clusters (of 2 or more), largest_cluster, unique; None without dedup
     duplicates: dict[str, int] | None = None
     unique_only: bool = False  # entities and keywords counted over the kept document of each cluster only
@@ -48,7 +49,8 @@ def summarize(run: str | Path, top: int = 10, unique_only: bool = False) -> RunS
     summary = RunSummary(str(run), unique_only=unique_only)
     manifests = {stage: parts.read_manifest(run, stage) for stage in STAGES.names()}
     summary.stages = [{"stage": stage, "documents": m["documents_out"], "errors": m["errors"],
-                       "skipped": m.get("skipped", 0)} for stage, m in manifests.items() if m]
+                       "skipped": m.get("skipped", 0), "restored": m.get("restored", 0)}
+                      for stage, m in manifests.items() if m]
     duplicates = STAGES.duplicates()
     if duplicates and manifests[duplicates[0]]:
         dedup = manifests[duplicates[0]]
@@ -71,8 +73,9 @@ def summarize(run: str | Path, top: int = 10, unique_only: bool = False) -> RunS
     warned = read_warnings(run)
     summary.warnings = _records(warned[["source", "rule", "characters"]].head(top)) if len(warned) else []
     summary.warned = len(warned)
-    if manifests.get("ner"):
-        entities = read_stage(run, "ner", shape="items", unique_only=unique_only)
+    entity_source = entity_stage(run)
+    if entity_source:
+        entities = read_stage(run, entity_source, shape="items", unique_only=unique_only)
         if not entities.empty:
             labels = entities.groupby("label").agg(mentions=("doc_id", "size"), documents=("doc_id", "nunique"))
             summary.entities_by_label = _records(labels.sort_values(["mentions"], ascending=False).reset_index())
@@ -118,6 +121,7 @@ def render(summary: RunSummary) -> Group:
 def _stage_notes(stage: dict[str, Any]) -> str:
     notes = [f"{stage['errors']} failed"] if stage["errors"] else []
     notes += [f"{stage['skipped']} duplicates skipped"] if stage.get("skipped") else []
+    notes += [f"diacritics restored in {stage['restored']}"] if stage.get("restored") else []
     return f" ({', '.join(notes)})" if notes else ""
 
 

@@ -60,7 +60,7 @@ def corpus_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, uniq
     twenty times counts once)."""
     import pandas as pd
 
-    from .results import duplicate_ids, explode, read_stage
+    from .results import duplicate_ids, entity_stage, explode, read_stage
 
     groups = document_groups(run, by)
     if unique_only:
@@ -75,7 +75,7 @@ def corpus_summary(run: str | Path, by: str = SOURCE_FOLDER, top: int = 20, uniq
         if not tags.empty:
             tags["weight"] = tags["evidence"].map(len)
             items.append(_items(tags, "tag", "tag", "weight"))
-    entities = explode(read_stage(run, "ner", unique_only=unique_only), "entities")
+    entities = explode(read_stage(run, entity_stage(run) or "ner", unique_only=unique_only), "entities")
     if not entities.empty:
         entities["weight"] = 1.0
         items.append(_items(entities, "entity", "canonical", "weight", label="label"))
@@ -105,7 +105,7 @@ def _top(items: pd.DataFrame, group: str, group_documents: int, top: int) -> pd.
     return counted
 
 
-SUMMARY_READS = ("ingest", "dedup", "ner", "keywords")  # the stage outputs a summary is made from ...
+SUMMARY_READS = ("ingest", "dedup", "ner", "aliases", "keywords")  # the stage outputs a summary is made from ...
 SUMMARY_NEEDS = ("ingest", "ner", "keywords")  # ... and those it cannot be made without
 
 

@@ -2,15 +2,16 @@
 `vnpipe ner|segment -`, the spaCy language and `vnpipe eval` all get their words and entities from
 the same stages with the same settings, so they cannot disagree.
 
-Each text is one document, as if it were one file of a corpus. Stages that compare documents with
-each other (dedup) are left out; a stage fitted on the corpus (keywords with corpus frequencies)
-is fitted on the texts given.
+Each text is one document, as if it were one file of a corpus; a stage that looks at the whole
+corpus (dedup, aliases, keywords with corpus frequencies) looks at the texts given.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import pyarrow as pa
 
 from ..errors import DocumentError
 from ..stages.base import Stage
@@ -66,20 +67,28 @@ def continue_analysis(analyses: list[Analysis], settings: RunSettings, until: st
         if analyses and name in analyses[0].rows:
             continue
         stage = STAGES.build(name, settings.of(name))
-        if stage.sketch_schema is not None:  # compares documents: not for texts analysed one by one
-            continue
         documents = [_inputs(stage, analysis, index) for index, analysis in enumerate(analyses)]
         if stage.unsettled():
             stage.settle(documents)
+        if stage.sketch_schema is not None:  # fitted on the sketches of all the texts, then each row
+            sketches = stage.run(documents, sketch=True)
+            _raise_first(sketches.errors, name)
+            stage.fit_sketches(pa.Table.from_pylist(sketches.rows, schema=stage.sketch_schema))
+            for analysis, document in zip(analyses, documents):
+                analysis.rows[name] = {**stage.process({"doc_id": document["doc_id"]}), "doc_id": document["doc_id"]}
+            continue
         if stage.corpus_level:
             stage.fit(documents)
         result = stage.run(documents)
-        if result.errors:
-            error = result.errors[0]
-            raise DocumentError(f"text {int(error['doc_id']) + 1}: the {name} stage failed: {error['reason']}")
+        _raise_first(result.errors, name)
         for analysis, row in zip(analyses, result.rows):
             analysis.rows[name] = row
     return analyses
+
+
+def _raise_first(errors: list[dict[str, Any]], stage: str) -> None:
+    if errors:
+        raise DocumentError(f"text {int(errors[0]['doc_id']) + 1}: the {stage} stage failed: {errors[0]['reason']}")
 
 
 def _inputs(stage: Stage, analysis: Analysis, index: int) -> dict[str, Any]:

@@ -11,16 +11,15 @@ from typing import Any
 import pyarrow as pa
 
 from ..backends.canonical import ALIASES_PATH, canonical_names, load_aliases
+from ..backends.mentions import well_formed
 from .. import checks
 from ..backends.nertag import DEFAULT_TAGGER, TAGGERS, get_tagger, tagger_checksum
 from ..backends.registry import EntityTagger
 from ..digests import file_digest
 from ..text.offsets import OffsetMap
 from .base import Stage, setting
+from .schemas import ENTITY
 
-ENTITY = pa.struct([("text", pa.string()), ("label", pa.string()), ("start", pa.int32()),
-                    ("end", pa.int32()), ("orig_start", pa.int32()), ("orig_end", pa.int32()),
-                    ("canonical", pa.string()), ("confidence", pa.float32())])
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,8 @@ def find_entities(documents: list[tuple[str, list[dict[str, int]], list[dict[str
     label); a network tags the sentences of all the documents in one batched call."""
     found = tagger.tag_documents([sentence_inputs(*document) for document in documents])
     results = []
-    for (text, sentences, _), document_found in zip(documents, found):
-        spans = _document_spans(text, sentences, document_found)
+    for (text, sentences, tokens), document_found in zip(documents, found):
+        spans = well_formed(text, _document_spans(text, sentences, document_found), tokens)
         names = canonical_names([(s, e, label, text[s:e]) for s, e, label, _ in spans], aliases_of(aliases), text)
         results.append([{"text": text[s:e], "label": label, "start": s, "end": e, "canonical": name,
                          "confidence": confidence} for (s, e, label, confidence), name in zip(spans, names)])
@@ -94,7 +93,8 @@ def _trim_punctuation(text: str, start: int, end: int) -> tuple[int, int]:
 class Ner(Stage):
     name = "ner"
     # 4: a family name shared by two people of the document links by title only; 5: a canonical name is
-    # written as the text writes it (its tone style); the models read one form
+    # written as the text writes it (its tone style); the models read one form; mentions never end inside
+    # a word, a repeated name is two mentions, a country after a title is a place (backends/mentions.py)
     version = "5"
     reads = {"normalize": ("text", "sentences", "offsets_norm", "offsets_orig"), "segment": ("tokens",)}
     Settings = Settings

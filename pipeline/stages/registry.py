@@ -83,6 +83,7 @@ class StageRegistry:
 
 
 def _builtin() -> StageRegistry:
+    from .aliases import Aliases
     from .dedup import Dedup
     from .ingest import Ingest
     from .keywords import Keywords
@@ -91,7 +92,7 @@ def _builtin() -> StageRegistry:
     from .segment import Segment
 
     registry = StageRegistry()
-    for stage in (Ingest, Normalize, Dedup, Segment, Ner, Keywords):
+    for stage in (Ingest, Normalize, Dedup, Segment, Ner, Aliases, Keywords):
         registry.register(stage)
     return registry
 

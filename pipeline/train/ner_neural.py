@@ -29,6 +29,8 @@ from ..backends.nertag import GAZETTEER_FILE, LEARNED_NAMES_FILE, MODEL_DIR as C
 from ..errors import TrainingExtraMissing
 from ..evaluate.ner import SHARED_EVAL_DIR, GoldSentence, read_conll, score
 from .ner import UNLABELED, replacement_names, syllable_labels, unlabeled_texts, with_replaced_names
+from .ner_augment import as_platforms, glued
+from .ner_pretrain import pretrain
 from .syllable_vectors import build_vectors
 
 TRAIN_FILES = ("vlsp2016/word/train.conll", "vlsp2018/syllable/train.conll")
@@ -59,6 +61,12 @@ class Settings:
     # least `silver_confidence`) added to the training data (about 9,500 of 40,000). 0: none.
     silver: int = 40_000
     silver_confidence: float = 0.95
+    glued_every: int = 4  # a copy of one in 4 sentences that end with a name, glued to the next (0: none)
+    platforms_as_org: bool = True  # Facebook, Google, Grab: ORG (ner_augment.py)
+    # Pretraining: the encoder first learns to predict the word cluster of the next syllable (forward
+    # LSTM) and of the one before (backward) over this many sentences of VNTC and Wikipedia (0: none).
+    pretrain_sentences: int = 300_000
+    pretrain_epochs: int = 1
 
 
 Example = tuple[list[str], list[str]]  # syllables, BIO labels
@@ -79,8 +87,9 @@ def _words_at_spaces(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), "") for m in _SYLLABLE.finditer(text)]
 
 
-def training_examples(eval_dir: Path, names: dict) -> tuple[list[Example], int]:
-    """Train examples with the name-swapped copies after them; returns (examples, originals)."""
+def training_examples(eval_dir: Path, names: dict, settings: Settings = Settings()) -> tuple[list[Example], int]:
+    """Train examples with the name-swapped and glued copies after them (ner_augment.py), platforms
+    labelled ORG; returns (examples, originals)."""
     originals, copies = [], []
     pool = replacement_names(*names)
     for name in TRAIN_FILES:
@@ -88,8 +97,13 @@ def training_examples(eval_dir: Path, names: dict) -> tuple[list[Example], int]:
         for sentence in sentences:
             if sentence.words is None:
                 sentence.words = _words_at_spaces(sentence.text)
-        originals += examples_of(sentences)
+        found = examples_of(sentences)
+        originals += found
         copies += examples_of(with_replaced_names(sentences, pool))
+        if settings.glued_every:
+            copies += glued(found, settings.glued_every)
+    if settings.platforms_as_org:
+        originals, copies = [as_platforms(e) for e in originals], [as_platforms(e) for e in copies]
     return originals + copies, len(originals)
 
 
@@ -176,7 +190,8 @@ def build_model(settings: Settings, words: int, chars: int, vectors: np.ndarray)
             self.backward_lstm = nn.LSTM(size, settings.hidden, batch_first=True)
             self.out = nn.Linear(2 * settings.hidden, len(BIO))
 
-        def forward(self, words, vectors, shapes, names, chars, reverse):
+        def encode(self, words, vectors, shapes, names, chars, reverse):
+            """The forward and the backward LSTM's state at each syllable (what pretraining trains)."""
             pretrained = torch.nn.functional.embedding(vectors, self.vectors).float()
             x = torch.cat([self.words(words), pretrained, self.shapes(shapes), self.names(names),
                            self.chars(chars)], 2)
@@ -186,6 +201,10 @@ def build_model(settings: Settings, words: int, chars: int, vectors: np.ndarray)
             index = reverse.unsqueeze(2)
             behind, _ = self.backward_lstm(torch.gather(x, 1, index.expand(-1, -1, x.shape[2])))
             behind = torch.gather(behind, 1, index.expand(-1, -1, behind.shape[2]))
+            return ahead, behind
+
+        def forward(self, words, vectors, shapes, names, chars, reverse):
+            ahead, behind = self.encode(words, vectors, shapes, names, chars, reverse)
             return self.out(self.dropout(torch.cat([ahead, behind], 2)))
 
     return Tagger()
@@ -295,9 +314,11 @@ def train(out_dir: Path, work_dir: Path, eval_dir: Path = SHARED_EVAL_DIR, setti
     vector_keys = (work_dir / "syllable_vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
     name_lists = [CRF_MODEL_DIR / GAZETTEER_FILE, UNSEEN_MODEL_DIR / LEARNED_NAMES_FILE]
     names = load_gazetteer(name_lists[::-1])  # the hand-written list wins, as in the tagger
-    examples, originals = training_examples(eval_dir, [load_gazetteer([p]) for p in name_lists])
+    examples, originals = training_examples(eval_dir, [load_gazetteer([p]) for p in name_lists], settings)
     words, chars = vocabularies(examples[:originals], settings.min_word_count)
     silver = silver_examples(teacher, settings.silver, settings.silver_confidence) if settings.silver else []
+    if settings.platforms_as_org:
+        silver = [as_platforms(example) for example in silver]
     examples += silver
     featurizer = Featurizer(words, chars, vector_keys, names)
     featurized = [featurizer.sentence(tokens) for tokens, _ in examples]
@@ -308,6 +329,11 @@ def train(out_dir: Path, work_dir: Path, eval_dir: Path = SHARED_EVAL_DIR, setti
         f"{len(chars)} characters, {len(vectors)} vectors; prepared in {time.perf_counter() - started:.0f} s")
 
     model = build_model(settings, len(words) + 2, len(chars) + 2, vectors)
+    pretraining = None
+    if settings.pretrain_sentences and not (work_dir / "checkpoint.pt").exists():
+        log(f"pretraining the encoder on {settings.pretrain_sentences:,} sentences of VNTC and Wikipedia")
+        unlabeled = list(unlabeled_sentences(settings.pretrain_sentences, every=2, shortest=4, longest=80))
+        pretraining = pretrain(model, featurizer, unlabeled, work_dir, settings.pretrain_epochs, settings.seed, log)
     crf = CRF()
     optimizer = torch.optim.Adam([*model.parameters(), *crf.parameters()], lr=settings.learning_rate)
     scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, settings.decay)
@@ -373,6 +399,7 @@ def train(out_dir: Path, work_dir: Path, eval_dir: Path = SHARED_EVAL_DIR, setti
     best_epoch = max(history, key=lambda h: h["dev_f1"])
     summary = {"backend": "vnpipe-neural", "train_files": list(TRAIN_FILES), "dev_file": DEV_FILE,
                "sentences": len(examples), "original_sentences": originals, "silver_sentences": len(silver),
+               "pretraining": pretraining,
                "teacher": str(teacher) if teacher else None, "settings": asdict(settings),
                "vectors": json.loads((work_dir / "vectors.json").read_text(encoding="utf-8"))
                if (work_dir / "vectors.json").exists() else None,

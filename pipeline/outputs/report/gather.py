@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from ...runtime import parts
 from ...stages.registry import STAGES
 from ..ranking import top_entities, top_keywords
-from ..results import read_table, read_warnings, require_run
+from ..results import entity_stage, read_table, read_warnings, require_run
 from ..summary import ALL_DOCUMENTS, SOURCE_FOLDER, document_groups, source_folders
 
 LABELS = ["PER", "ORG", "LOC", "MISC"]
@@ -97,6 +97,7 @@ def gather(run: str | Path, by: str = SOURCE_FOLDER, top: int = 10) -> Report:
         report.dated = len(dates)
         _boilerplate(report, run, groups, top)
         report.warnings = read_warnings(run)
+        report.counts["restored"] = manifests["normalize"].get("restored", 0)
 
     duplicates = pd.Series(dtype=bool)
     if manifests.get("dedup"):
@@ -108,8 +109,9 @@ def gather(run: str | Path, by: str = SOURCE_FOLDER, top: int = 10) -> Report:
         report.counts["clusters"] = int((dedup["cluster"].value_counts() > 1).sum())
 
     entities = None
-    if manifests.get("ner"):
-        entities = _items(read_table(run, "ner", ["doc_id", "entities"]), "entities",
+    entity_source = entity_stage(run)
+    if entity_source:
+        entities = _items(read_table(run, entity_source, ["doc_id", "entities"]), "entities",
                           ["text", "label", "canonical", "start", "end"])
         _entities(report, entities, dates, top)
     keywords = None

@@ -49,6 +49,9 @@ def _overview(report: Report) -> str:
     if report.boilerplate:
         cards.append(("boilerplate removed", _pct(report.boilerplate["share"]),
                       f"of characters, in {_n(report.boilerplate['documents'])} documents"))
+    if counts.get("restored"):
+        cards.append(("diacritics restored", _n(counts["restored"]),
+                      "documents typed (in part) without them: normalize's `restored` column"))
     parts_ = ['<section id="overview"><h2>Overview</h2><div class="cards">']
     parts_ += [f'<div class="card"><div class="big">{value}</div><div>{_e(name)}</div><small>{_e(note)}</small></div>'
                for name, value, note in cards]
