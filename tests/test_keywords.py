@@ -1,5 +1,6 @@
 """Keywords, tag rules and the corpus summary, on the sample corpus and the first real seed."""
 import shutil
+from collections import Counter
 
 import pandas as pd
 import pytest
@@ -7,9 +8,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 import pipeline
 from pipeline.backends.wordseg import get_segmenter
-from pipeline.stages.keywords import (BlendedFrequencies, background_model, DocumentFrequencies, Keywords, LearnedTerms, Settings,
-                                      counted_nouns, credit_lines,
-                                      document_terms, is_candidate, scan_terms, score_terms, select, stopwords)
+from pipeline.stages.keywords import (FEATURES, BlendedFrequencies, background_model, DocumentFrequencies, Keywords,
+                                      LearnedTerms, Ranker, ScannedTerms, Settings, counted_nouns, credit_lines,
+                                      document_terms, is_candidate, scan_terms, score_terms, select, shipped_ranker,
+                                      stopwords)
 from pipeline.runtime.plans import load_inputs
 from pipeline.outputs.summary import corpus_summary, write_summary
 from pipeline.backends.tags import TagRulesError
@@ -29,6 +31,24 @@ banks:
 people:
   labels: [PER]
 """
+
+
+def scanned_of(terms, truncated=None, topical=(), leading=()):
+    """The scan of a document that mentions `terms` in this order, one a sentence."""
+    return ScannedTerms(terms, Counter(truncated or {}), set(), set(topical), set(leading), list(range(len(terms))),
+                        {}, list(range(len(terms))), len(terms))
+
+
+# Ranks by the TF-IDF feature alone: the tests of which terms may be keywords and which entry of a
+# concept stays do not depend on the shipped ranker's weights.
+BY_TFIDF = Ranker(FEATURES, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES),
+                  tuple(10.0 if name == "tfidf" else 0.0 for name in FEATURES), -2.0)
+
+
+def chosen(terms, frequencies, settings=None, **scan):
+    """The keywords of `scanned_of(terms)`, ranked by TF-IDF (any score: `min_score` 0 by default)."""
+    settings = settings or Settings(min_score=0)
+    return [term for term, _ in select(scanned_of(terms, **scan), frequencies, settings, ranker=BY_TFIDF)]
 
 
 def keywords_of(run, source, record=0):
@@ -69,28 +89,27 @@ def test_the_first_seed_is_about_its_people_and_companies(tmp_path):
     terms = [k["term"] for k in keywords_of(run, "000_1fc83d6af2e2c079.txt")["keywords"]]
     assert len(terms) == 10
     # `AI` in capitals is not the stopword `ai` ("who")
-    assert terms[:2] == ["AI", "Sam_Altman"]
-    assert {"OpenAI", "Sora", "mô_hình", "hạt_nhân"} <= set(terms)
+    assert terms[0] == "AI" and {"Sam_Altman", "OpenAI", "Sora", "mô_hình", "hạt_nhân"} <= set(terms)
     assert not {term.lower() for term in terms} - {"ai"} & stopwords()
-    # one entry per concept: `năng_lượng_hạt_nhân` is merged into `năng_lượng`, mentioned more
+    # one entry per concept: `năng_lượng_hạt_nhân` is `năng_lượng`, mentioned more often alone
     assert "năng_lượng" in terms and "năng_lượng_hạt_nhân" not in terms
 
 
 def test_selection_prefers_established_nouns_and_repeated_names():
     frequencies = DocumentFrequencies(6000, {"ngân_hàng": 400, "lãi_suất": 200, "tỷ_giá": 90, "lãi_suất_thả_nổi": 5,
                                              "Vietcombank": 40})
-    terms = (["lãi_suất"] * 3 + ["ngân_hàng"] * 2 + ["tỷ_giá", "lãi_suất_thả_nổi", "lãi_suất_thả_nổi"]
+    terms = (["lãi_suất"] * 3 + ["ngân_hàng"] * 2 + ["tỷ_giá", "lãi_suất_thả_nổi"]
              + ["Vietcombank", "Nguyễn_Văn_A", "Techcombank", "Techcombank", "ACB", "ACB", "BIDV", "BIDV", "SHB", "SHB"])
-    chosen = [term for term, _ in select(terms, frequencies, Settings(min_score=0))]
-    # a rare phrase (5 < 30 articles) and a name neither known nor repeated are left out
-    assert "lãi_suất_thả_nổi" not in chosen and "Nguyễn_Văn_A" not in chosen
-    assert {"lãi_suất", "ngân_hàng", "tỷ_giá"} <= set(chosen)
+    found = chosen(terms, frequencies)
+    # a rare phrase (5 < 30 articles) mentioned once and a name neither known nor repeated are left out
+    assert "lãi_suất_thả_nổi" not in found and "Nguyễn_Văn_A" not in found
+    assert {"lãi_suất", "ngân_hàng", "tỷ_giá"} <= set(found)
     # at most four names, the best scored: `Vietcombank`, known but mentioned once, is the fifth
-    assert [term for term in chosen if term != term.lower()] == ["ACB", "BIDV", "SHB", "Techcombank"]
-    assert "Vietcombank" in [term for term, _ in select(terms, frequencies, Settings(min_score=0, max_names=5))]
-    # scores are the plain TF-IDF over all candidate terms, whatever the selection left out
+    assert [term for term in found if term != term.lower()] == ["ACB", "BIDV", "SHB", "Techcombank"]
+    assert "Vietcombank" in chosen(terms, frequencies, Settings(min_score=0, max_names=5))
+    # the score is the ranker's probability: by TF-IDF alone, the best TF-IDF first
     scores = dict(score_terms(terms, frequencies))
-    assert all(score == scores[term] for term, score in select(terms, frequencies, Settings(min_score=0)))
+    assert found == sorted(found, key=lambda term: (-scores[term], term))
 
 
 def test_background_keywords_do_not_depend_on_the_rest_of_the_run(sample_run, tmp_path):
@@ -101,7 +120,7 @@ def test_background_keywords_do_not_depend_on_the_rest_of_the_run(sample_run, tm
 
 
 def test_corpus_frequencies_are_scikit_learn_tfidf(sample_run):
-    stage = Keywords(Settings(document_frequencies="corpus", top_k=1000, min_score=0))
+    stage = Keywords(Settings(document_frequencies="corpus"))
     assert stage.corpus_level and not Keywords().corpus_level
     documents = load_inputs(stage, sample_run, "part-00000.parquet")
     stage.fit(documents)
@@ -109,9 +128,11 @@ def test_corpus_frequencies_are_scikit_learn_tfidf(sample_run):
     vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, lowercase=False)
     matrix = vectorizer.fit_transform(term_lists).toarray()
     vocabulary = vectorizer.vocabulary_
-    for row, document in enumerate(documents):
-        for keyword in stage.process(document)["keywords"]:
-            assert keyword["score"] == pytest.approx(matrix[row, vocabulary[keyword["term"]]])
+    # the TF-IDF the ranker reads (one of its features) is scikit-learn's, over all candidate terms
+    for row, terms in enumerate(term_lists):
+        for term, score in score_terms(terms, stage.frequencies):
+            assert score == pytest.approx(matrix[row, vocabulary[term]])
+    assert all(stage.process(d)["keywords"] for d in documents if d["tokens"])
 
 
 def test_tags_carry_their_evidence(tagged_run):
@@ -172,7 +193,8 @@ def test_the_summary_has_top_terms_overall_and_per_folder(tagged_run):
     assert rows[("(all)", "entity", 1)] == ("Việt Nam", "LOC", 3)
     assert rows[("(all)", "tag", 1)] == ("people", "", 5)  # Robusta, a coffee, is no longer taken for a person
     assert rows[("tin-cong-nghe", "entity", 1)] == ("Nvidia", "ORG", 1)
-    assert [rows[("tin-cong-nghe", "keyword", rank)][0] for rank in (1, 2, 3)] == ["Nvidia", "OpenAI", "Sam_Altman"]
+    # `dữ_liệu`, a keyword of both articles, first; then by summed scores
+    assert [rows[("tin-cong-nghe", "keyword", rank)][0] for rank in (1, 2, 3)] == ["dữ_liệu", "Nvidia", "mô_hình"]
 
 
 def test_the_summary_groups_by_a_metadata_field(tagged_run):
@@ -233,41 +255,38 @@ def test_terms_newer_than_the_background_are_kept_when_the_document_repeats_them
     # a phrase counts for its head too, as document_terms writes them
     terms = (["trí_tuệ", "trí_tuệ_nhân_tạo"] * 3 + ["ngân_hàng"] * 4 + ["khách_hàng"] * 2 + ["livestream"] * 3
              + ["blockchain"] * 2 + ["ví_lạnh"] + ["giá"] * 4 + ["giá_đất"] * 3 + ["tàu_biển"] * 2 + ["vi_mạch"] * 3)
-    chosen = [term for term, _ in select(terms, frequencies, Settings(min_score=0))]
     # mentioned twice or more and never seen by the background: `livestream`, `blockchain`, and
     # `trí_tuệ_nhân_tạo` rather than its head, never mentioned alone; rare in the background but a
     # phrase of an established head the document uses (`giá_đất`), or a word it comes back to three
     # times (`vi_mạch`). Not: mentioned once (`ví_lạnh`), rare, twice and without such a head
-    # (`tàu_biển`). One entry per concept: `giá_đất`, three times, and `giá`, four (with the
-    # phrase's mentions), are one: the longer stays
-    assert chosen == ["livestream", "vi_mạch", "giá_đất", "blockchain", "trí_tuệ_nhân_tạo", "ngân_hàng",
-                      "khách_hàng"]
+    # (`tàu_biển`). One entry per concept: `giá_đất`, three times, and `giá`, once alone, are one: the phrase
+    assert chosen(terms, frequencies) == ["livestream", "vi_mạch", "giá_đất", "blockchain", "trí_tuệ_nhân_tạo",
+                                          "ngân_hàng", "khách_hàng"]
     # a phrase never seen has the idf of its head, not the highest idf of all
     scores = dict(score_terms(terms, frequencies))
     assert scores["trí_tuệ_nhân_tạo"] == pytest.approx(scores["trí_tuệ"])
     assert scores["livestream"] == pytest.approx(scores["ngân_hàng"] * 3 * frequencies.idf("livestream")
                                                  / (4 * frequencies.idf("ngân_hàng")))
-    assert "livestream" not in dict(select(terms, frequencies, Settings(min_score=0, new_term_min_mentions=4)))
+    assert "livestream" not in chosen(terms, frequencies, Settings(min_score=0, new_term_min_mentions=4))
 
 
 def test_a_phrase_cut_from_a_longer_chain_of_nouns_is_not_a_new_term():
     tokens = tokens_of([[("cộng đồng", "N"), ("mã", "N"), ("nguồn", "N"), ("mở", "V")]] * 3)
-    terms, truncated = scan_terms(tokens, [], LearnedTerms({}, {}, {}))[:2]  # no learned `mã nguồn mở`
-    assert truncated == {"cộng_đồng_mã": 3}
+    scanned = scan_terms(tokens, [], LearnedTerms({}, {}, {}))  # no learned `mã nguồn mở`
+    assert scanned.truncated == {"cộng_đồng_mã": 3}
     frequencies = DocumentFrequencies(6000, {"cộng_đồng": 300, "mã": 95, "nguồn": 554})
-    assert "cộng_đồng_mã" not in dict(select(terms, frequencies, Settings(min_score=0), truncated=truncated))
-    # the document repeats the whole chain: `mã_nguồn_mở` is its term, not its front `mã_nguồn`, nor
-    # `cộng_đồng_mã_nguồn`, cut short by the four-syllable limit every time
-    chosen = dict(select(terms, frequencies, Settings(min_score=0), truncated=truncated))
-    assert "mã_nguồn_mở" in chosen and not {"mã_nguồn", "cộng_đồng_mã_nguồn"} & set(chosen)
+    # the document repeats the whole chain: `mã_nguồn_mở` is its term, not its front `cộng_đồng_mã` nor
+    # `mã_nguồn`, nor `cộng_đồng_mã_nguồn`, cut short by the four-syllable limit every time
+    found = [term for term, _ in select(scanned, frequencies, Settings(min_score=0), ranker=BY_TFIDF)]
+    assert "mã_nguồn_mở" in found and not {"cộng_đồng_mã", "mã_nguồn", "cộng_đồng_mã_nguồn"} & set(found)
 
 
 def test_a_common_word_spread_over_every_section_is_too_generic():
     frequencies = DocumentFrequencies(6000, {"công_ty": 754, "ngân_hàng": 214, "bóng_đá": 270},
                                       sections={"công_ty": 7.4, "ngân_hàng": 4.1, "bóng_đá": 2.0})
     terms = ["công_ty"] * 5 + ["ngân_hàng"] * 2 + ["bóng_đá"]
-    assert [term for term, _ in select(terms, frequencies, Settings(min_score=0))] == ["ngân_hàng", "bóng_đá"]
-    assert "công_ty" in dict(select(terms, frequencies, Settings(min_score=0, generic_min_sections=8)))
+    assert chosen(terms, frequencies) == ["ngân_hàng", "bóng_đá"]
+    assert "công_ty" in chosen(terms, frequencies, Settings(min_score=0, generic_min_sections=8))
 
 
 def test_document_frequencies_keep_the_spread_over_sections(tmp_path):
@@ -343,8 +362,7 @@ def test_a_verb_is_a_keyword_when_it_is_the_topic():
     # this text: three mentions. `thanh_toán`, once, is no candidate at all
     assert scanned.topical == {"khởi_nghiệp"} and "thanh_toán" not in scanned.terms
     frequencies = DocumentFrequencies(6000, {"vốn": 391, "quỹ": 150, "nhà_đầu_tư": 300, "lĩnh_vực": 600})
-    chosen = dict(select(scanned.terms, frequencies, Settings(min_score=0), topical=scanned.topical))
-    assert "khởi_nghiệp" in chosen
+    assert "khởi_nghiệp" in dict(select(scanned, frequencies, Settings(min_score=0), ranker=BY_TFIDF))
 
 
 def test_one_entry_per_concept():
@@ -352,23 +370,21 @@ def test_one_entry_per_concept():
                                              "trung_tâm_dữ_liệu": 40, "Đại_sứ_quán": 50, "Đại_sứ_quán_Việt_Nam": 40})
     terms = (["thủ_tướng"] * 5 + ["thủ_tướng_chính_phủ"] * 2 + ["dữ_liệu"] * 5 + ["trung_tâm_dữ_liệu"] * 3
              + ["Đại_sứ_quán"] + ["Đại_sứ_quán_Việt_Nam"] * 3)
-    chosen = [term for term, _ in select(terms, frequencies, Settings(min_score=0))]
-    # the one the document mentions most, the longer on a tie; `dữ_liệu` only modifies
-    # `trung_tâm_dữ_liệu` (data of a data centre): another concept
-    assert sorted(chosen) == ["dữ_liệu", "thủ_tướng", "trung_tâm_dữ_liệu", "Đại_sứ_quán_Việt_Nam"]
+    # the head mentioned alone more often than its phrase stays; `dữ_liệu`, mentioned alone twice of five
+    # times, is another concept than `trung_tâm_dữ_liệu`; of two names, the one mentioned most
+    assert sorted(chosen(terms, frequencies)) == ["dữ_liệu", "thủ_tướng", "trung_tâm_dữ_liệu", "Đại_sứ_quán_Việt_Nam"]
 
 
 def test_a_central_name_is_never_cut_for_a_quota():
     frequencies = DocumentFrequencies(6000, {"ngân_hàng": 400, "bảng": 500, "Vietcombank": 2000, "BIDV": 40,
                                              "Techcombank": 40, "ACB": 40, "VPBank": 40})
     terms = (["ngân_hàng"] * 3 + ["bảng"] + ["Techcombank", "ACB", "BIDV", "VPBank"] * 2 + ["Vietcombank"] * 3)
-    chosen = [term for term, _ in select(terms, frequencies, Settings(min_score=0))]
     # five names: the four best scored and `Vietcombank` (common in the background, so scored lowest),
     # mentioned three times, are all kept
-    assert {"Vietcombank", "Techcombank", "ACB", "BIDV", "VPBank", "ngân_hàng"} <= set(chosen)
+    assert {"Vietcombank", "Techcombank", "ACB", "BIDV", "VPBank", "ngân_hàng"} <= set(chosen(terms, frequencies))
     fewer = terms[:-1]  # mentioned twice, not in the title or lead: the fifth name is cut
-    assert sum(term != term.lower() for term, _ in select(fewer, frequencies, Settings(min_score=0))) == 4
-    assert "Vietcombank" in dict(select(fewer, frequencies, Settings(min_score=0), leading={"Vietcombank"}))
+    assert sum(term != term.lower() for term in chosen(fewer, frequencies)) == 4
+    assert "Vietcombank" in chosen(fewer, frequencies, leading={"Vietcombank"})
 
 
 def test_the_background_blends_news_and_wikipedia():
@@ -408,8 +424,8 @@ def test_a_phrase_the_document_repeats_is_one_term():
     # neither is a learned term (2007 news had no `trạm sạc`); `cáp quang` is tagged an adjective
     assert scanned.terms.count("trạm_sạc") == 3 and scanned.terms.count("cáp_quang_biển") == 3
     frequencies = DocumentFrequencies(6000, {"trạm": 446, "tầng_hầm": 19, "chung_cư": 62, "biển": 1523})
-    chosen = [term for term, _ in select(scanned.terms, frequencies, Settings(min_score=0))]
-    assert {"trạm_sạc", "cáp_quang_biển"} <= set(chosen) and not {"trạm", "biển"} & set(chosen)
+    found = [term for term, _ in select(scanned, frequencies, Settings(min_score=0), ranker=BY_TFIDF)]
+    assert {"trạm_sạc", "cáp_quang_biển"} <= set(found) and not {"trạm", "biển"} & set(found)
 
 
 def test_digital_ends_a_phrase():
@@ -451,9 +467,9 @@ def test_a_pronoun_and_its_verb_are_no_term():
 def test_an_entity_and_its_alias_are_one_name():
     frequencies = DocumentFrequencies(6000, {"bán_dẫn": 110, "nhà_máy": 547})
     terms = ["Tập_đoàn_Amkor", "Amkor", "Bắc_Ninh", "Bắc_Ninh"] + ["bán_dẫn"] * 5 + ["nhà_máy"] * 3
-    chosen = [term for term, _ in select(terms, frequencies, Settings(min_score=0))]
+    found = chosen(terms, frequencies)
     # once each, but one company named twice: the core name stays, the alias goes
-    assert "Amkor" in chosen and "Tập_đoàn_Amkor" not in chosen
+    assert "Amkor" in found and "Tập_đoàn_Amkor" not in found
 
 
 def test_a_repeated_phrase_counts_however_the_tagger_reads_its_head():
@@ -464,3 +480,134 @@ def test_a_repeated_phrase_counts_however_the_tagger_reads_its_head():
     tags = {token["pos"] for token in tokens if token["text"] == "tổn thất"}
     assert tags == {"N", "V"}  # `tổn thất` ("loss") is a noun once, a verb twice
     assert scan_terms(tokens, [], LEARNED).terms.count("tổn_thất_điện_năng") == 3
+
+
+# -- issue 32: whole phrases, one entry per concept, the subject; the ranker ------------------------------
+
+NEWS = {  # short articles in the style of the stories a reader checked (issue 32), title first
+    "tien-ao.txt": """Giá đồng tiền ảo Bitcoin lập đỉnh mới
+Giá đồng tiền ảo Bitcoin sáng nay vượt 100.000 USD, mức cao nhất từ trước tới nay.
+Nhiều nhà đầu tư tiền ảo tại Việt Nam cho biết họ đã mua thêm bitcoin từ đầu năm.
+Theo các chuyên gia, tiền ảo vẫn là tài sản nhiều rủi ro và giá bitcoin có thể giảm mạnh.
+Ngân hàng Nhà nước nhiều lần cảnh báo người dân không dùng tiền ảo để thanh toán.""",
+    "xe-buyt.txt": """Thanh niên ném gạch vỡ kính xe buýt
+Tối qua, một thanh niên ném gạch vỡ kính xe buýt số 34 trên đường Giải Phóng, Hà Nội.
+Theo tài xế, thanh niên ném gạch vào xe buýt khi xe dừng ở điểm đón khách.
+Vụ việc khiến hai hành khách trên xe buýt bị thương nhẹ do kính vỡ.
+Công an quận Hoàng Mai đã bắt giữ đối tượng và đang điều tra sự việc.
+Năm nay, số chuyến xe buýt trên tuyến tăng gấp 2 lần so với năm ngoái.""",
+    "ho.txt": """Hổ vồ chết người chăm sóc ở trại nuôi
+Một con hổ ở trại nuôi thú tại huyện Quỳnh Lưu, tỉnh Nghệ An đã vồ chết một nhân viên chăm sóc.
+Người dân cho biết con hổ nặng khoảng 200 kg và được nuôi từ năm 2010.
+Khi nhân viên mở cửa chuồng để cho hổ ăn, con hổ lao ra tấn công.
+Sau sự việc, chính quyền yêu cầu chủ trại gia cố chuồng hổ và dừng đón khách tham quan.
+Theo kiểm lâm, trại đang nuôi bảy con hổ, đều có giấy phép.""",
+    "nang-nong.txt": """Hà Nội nắng nóng gần 40 độ C
+Hôm nay, nhiệt độ ngoài trời ở Hà Nội lên tới 39 độ C, mặt đường có nơi trên 50 độ C.
+Lượng điện tiêu thụ trong ngày tăng gấp 1,5 lần so với tuần trước.
+Trung tâm Dự báo khí tượng thủy văn cho biết nắng nóng còn kéo dài đến cuối tuần.
+Bác sĩ khuyên người dân hạn chế ra đường vào buổi trưa và uống đủ nước khi trời nắng nóng.""",
+    "mang-no-ron.txt": """Xe tự lái học lái xe bằng mạng nơ-ron
+Các hãng công nghệ đang dùng mạng nơ-ron để dạy xe tự lái nhận biết người đi bộ.
+Mạng nơ-ron được huấn luyện trên hàng triệu giờ video quay từ camera gắn trên xe.
+Nhiều người dùng mạng xã hội chia sẻ video xe tự lái chạy trong mưa lớn.
+Tuy vậy, xe tự lái vẫn chưa được phép chạy trên đường phố Việt Nam.""",
+    "xuong-go.txt": """Cô gái mở xưởng gỗ ở quê
+Sau năm năm làm kế toán ở thành phố, cô gái quyết định về quê mở xưởng gỗ.
+Cô là con gái của một thợ mộc, từ bé đã quen mùi gỗ trong xưởng của cha.
+Xưởng gỗ nhỏ nay có mười thợ, làm bàn ghế bằng gỗ tràm cho khách ở Hà Nội.
+Hồi còn là cô bé, chị thường giúp cha chà nhám đồ gỗ, nay chị dạy lại nghề cho các đứa trẻ trong xóm.
+Mỗi tháng xưởng gỗ bán khoảng 200 bộ bàn ghế, phần lớn qua mạng xã hội.""",
+}
+
+
+@pytest.fixture(scope="module")
+def news_run(tmp_path_factory):
+    """The NEWS articles through the whole pipeline."""
+    corpus = tmp_path_factory.mktemp("news")
+    for name, text in NEWS.items():
+        (corpus / name).write_text(text + "\n", encoding="utf-8")
+    pipeline.run(corpus, corpus / "run", progress=False)
+    return corpus / "run"
+
+
+def top_terms(run, source):
+    return [k["term"] for k in keywords_of(run, source)["keywords"]]
+
+
+def test_a_modern_compound_the_segmenter_splits_is_whole(news_run):
+    # `đồng tiền` + `ảo` and `tiền` + `ảo`: one term, `tiền_ảo`, not `ảo` nor `đồng_tiền_ảo`
+    terms = top_terms(news_run, "tien-ao.txt")
+    assert "tiền_ảo" in terms[:3] and not {"ảo", "đồng_tiền_ảo", "đồng_tiền"} & set(terms)
+    # `xe` + `tự` + `lái` and `mạng` + `nơ-ron`, and not the head `mạng` cut from them
+    terms = top_terms(news_run, "mang-no-ron.txt")
+    assert {"xe_tự_lái", "mạng_nơ-ron"} <= set(terms[:3]) and "mạng" not in terms
+
+
+def test_case_variants_are_one_term(news_run):
+    # `Bitcoin` twice and `bitcoin` twice: one entry, as the name
+    terms = top_terms(news_run, "tien-ao.txt")
+    assert terms[0] == "Bitcoin" and "bitcoin" not in terms
+
+
+def test_no_verb_with_a_fragment_of_its_subject_or_object(news_run):
+    terms = top_terms(news_run, "xe-buyt.txt")
+    assert "xe_buýt" in terms[:2]
+    assert not {"thanh_niên_ném", "thanh_niên_ném_gạch", "gạch_vỡ", "vỡ_kính", "lần_so"} & set(terms)
+    scanned = scan_terms(segmented(NEWS["xe-buyt.txt"]), [])
+    assert not {"thanh_niên_ném", "thanh_niên_ném_gạch", "gạch_vỡ", "vỡ_kính", "lần_so"} & set(scanned.terms)
+
+
+def test_fillers_measure_words_and_stray_letters_are_never_keywords(news_run):
+    assert not {"sự_việc", "vụ_việc", "đối_tượng"} & set(top_terms(news_run, "xe-buyt.txt"))
+    terms = scan_terms(segmented(NEWS["nang-nong.txt"]), []).terms
+    assert not {"độ", "độ_c", "độ_C", "C", "lần", "lần_so", "lượng"} & set(terms)
+    assert {"nắng_nóng", "nhiệt_độ"} <= set(top_terms(news_run, "nang-nong.txt"))
+
+
+def test_the_subject_and_the_place_of_a_local_story(news_run):
+    # `con hổ` is `hổ`, which the story also writes alone: the subject, first
+    terms = top_terms(news_run, "ho.txt")
+    assert terms[0] == "hổ" and "con_hổ" not in terms
+    assert "sự_việc" not in terms and any("Nghệ_An" in term for term in terms)
+
+
+def test_one_entry_for_a_person_and_for_a_nested_phrase(news_run):
+    terms = top_terms(news_run, "xuong-go.txt")
+    # five words for the girl, one keyword; `mở_xưởng_gỗ`, a verb and its object, is `xưởng_gỗ`
+    assert len({"cô_gái", "con_gái", "cô_bé", "đứa_trẻ"} & set(terms)) == 1
+    assert "mở_xưởng_gỗ" not in terms and "xưởng_gỗ" in terms
+
+
+def test_a_name_the_ner_stage_garbled_is_cleaned():
+    tokens = tokens_of([[("Conte Antonio Conte", "NNP"), ("dẫn dắt", "V"), ("Chelsea", "NNP")]])
+    entity = {"text": "Conte Antonio Conte", "canonical": "Conte Antonio Conte", "label": "PER", "start": 0,
+              "end": 19}
+    assert scan_terms(tokens, [entity]).terms[0] == "Antonio_Conte"
+
+
+def test_a_verb_and_its_object_is_its_object():
+    frequencies = DocumentFrequencies(6000, {"hủ_tiếu": 40, "quán": 300})
+    scanned = scanned_of(["hủ_tiếu"] * 6 + ["bán_hủ_tiếu"] * 3 + ["quán"] * 2)
+    scanned = scanned._replace(kinds={"bán_hủ_tiếu": "action"})
+    found = [term for term, _ in select(scanned, frequencies, Settings(min_score=0), ranker=BY_TFIDF)]
+    assert "hủ_tiếu" in found and "bán_hủ_tiếu" not in found
+
+
+def test_two_classifiers_of_one_noun_are_one_keyword():
+    frequencies = DocumentFrequencies(6000, {"bức_ảnh": 60, "tấm_ảnh": 40, "triển_lãm": 50})
+    found = chosen(["bức_ảnh"] * 3 + ["tấm_ảnh"] * 2 + ["triển_lãm"] * 2, frequencies)
+    assert sorted(found) == ["bức_ảnh", "triển_lãm"]
+
+
+def test_the_ranker_learns_from_titles(news_run, tmp_path):
+    from pipeline.train.keyword_ranker import title_keywords, train
+
+    # a title's longest candidate is the keyword, not the head inside it
+    assert title_keywords("Giá vàng tăng mạnh", ["giá", "giá_vàng", "vàng", "USD"]) == {"giá_vàng"}
+    summary = train(tmp_path, [news_run])
+    assert summary["documents"] == len(NEWS) and summary["keywords"] > 0
+    ranker = Ranker.read(tmp_path / "ranker.json")
+    assert ranker.features == FEATURES and 0 < ranker.score([0.0] * len(FEATURES)) < 1
+    assert train(tmp_path / "again", [news_run])["weights"] == summary["weights"]  # deterministic
+    assert shipped_ranker().features == FEATURES

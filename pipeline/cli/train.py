@@ -81,3 +81,21 @@ def train_keyword_terms_command(
     guarded(lambda: checks.writable_folder("--out", out))
     print(json.dumps(learn_terms(out), ensure_ascii=False, indent=2, default=str))
 
+
+
+@train_app.command("keyword-ranker")
+def train_keyword_ranker_command(
+    out: Path = typer.Option(Path("models/keywords"), help="Where to write ranker.json."),
+    run_dirs: Optional[list[Path]] = typer.Option(None, "--run", help="Runs of titled documents through the stages keywords reads (repeatable; default: sample 300 VNTC articles per topic and run them, ~3 min on two cores)."),
+    work: Optional[Path] = typer.Option(None, help="Where the sample and its run go (default: OUT/work)."),
+    per_topic: int = typer.Option(300, help="VNTC articles per topic in the sample."),
+) -> None:
+    """Train the keyword ranker (a logistic regression, written as JSON) on the words of news titles that their
+    articles use, as KEA does; no hand-tagging (see models/keywords/MODEL_CARD.md)."""
+    from ..train.keyword_ranker import train
+
+    guarded(lambda: (checks.writable_folder("--out", out), [checks.existing_folder("--run", r) for r in run_dirs or []],
+                      checks.writable_folder("--work", work) if work is not None else None,
+                      checks.at_least("--per-topic", per_topic, 1)))
+    summary = guarded(lambda: train(out, run_dirs or None, work, per_topic))
+    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))

@@ -1,30 +1,32 @@
-"""The keywords stage: the top words and entities of each document by TF-IDF on segmented words
-(so that `trí_tuệ_nhân_tạo` and `Sam_Altman` stay whole), and the tags of the user's rules.
+"""The keywords stage: the top words, phrases and entities of each document, ranked by a small
+learned model, and the tags of the user's rules.
 
-Terms: entity names, nouns and noun phrases, learned terms (models/keywords/terms.tsv:
-collocations of VNTC and viwiki) and the phrases the document itself repeats (`trạm sạc`, `cáp
-quang biển`, `gọi vốn`: today's terms no corpus had). Words the segmenter split that make a learned
-term are joined (`tiền ảo`, `cô gái`; not a pronoun and its verb, `ông nói`), and those tagged as
-verbs or adjectives (`khởi_nghiệp`) may be keywords as topics. Times (`hôm_qua`, `năm_ngoái`) and
-addresses are no terms; network generations are (`5G`).
+Terms (terms.py, phrases.py): entity names, nouns and noun phrases, learned terms
+(models/keywords/terms.tsv: collocations of VNTC and viwiki), the compounds the document uses as
+one unit (`tiền ảo`, `xe tự lái`, `mạng nơ-ron`, where the segmenter split them) and the phrases
+the document repeats (`trạm sạc`, `cáp quang biển`, `gọi vốn`: today's terms no corpus had). A verb
+with a fragment of its subject or object is no term (`thanh niên ném`, `vỡ kính`), nor a measure
+word or a unit with a stray letter (`lần so`, `độ C`); case variants are one term (`Bitcoin`,
+`bitcoin`), and a name the NER stage garbled is cleaned (`Conte Antonio Conte`). Times
+(`hôm_qua`) and addresses are no terms; network generations are (`5G`).
 
-Document frequencies come from a background model (models/keywords: VNTC news counted by term, plus
-viwiki's documents from the learned terms; the default: a document's keywords do not depend on
-what else is in the run), the run's own corpus, or both (`combined`). Scores are TfidfVectorizer's
-defaults: raw term count times smooth idf, l2-normalized over all the document's candidate terms
-(a phrase the background never saw takes the idf of its head).
+Which terms may be keywords (selection.py, `may_be_keyword`): a common noun or noun phrase must be
+established vocabulary (in at least `min_noun_share` of the documents of one corpus of the
+background: models/keywords, VNTC news and viwiki), or newer than the background and repeated
+(`new_term_min_mentions`), and neither too generic (`công_ty`), a filler (`sự_việc`), a unit or a
+period (`USD`, `quý`: next to numbers); a verb or adjective must be a topic (a learned term, rare
+in the corpora, repeated); a name must be known to the background or mentioned at least
+`name_min_mentions` times.
 
-Which terms may be keywords (see `select`): a common noun or noun phrase must be established
-vocabulary (in at least `min_noun_share` of the documents of one corpus: rare nouns and one-off
-phrases identify a document but say nothing of what it is about), or newer than the frequencies
-and repeated (`new_term_min_mentions`: `trí_tuệ_nhân_tạo` in today's news), and not too generic
-(`công_ty`: common and spread alike over VNTC's sections), a unit or period (`USD`, `quý`: next to
-numbers) or a part of a longer keyword (`mây`); a verb or adjective must be a topic (a learned
-term, rare in the corpora, repeated); a name must be known to the frequencies (in at least 3 of
-their documents) or mentioned at least `name_min_mentions` times. One entry per concept
-(`merge_near_duplicates`: a phrase or its head, a name or its alias), and at most `max_names`
-names make the top k besides the central ones (many mentions, or in the title or lead). Credit
-lines (`Tác giả: …`) give no terms.
+Ranking (features.py, ranker.py): a logistic regression over each candidate's mentions, spread,
+first position, title or lead, kind (entity label, noun, phrase, ...), length and TF-IDF against the
+background (models/keywords/ranker.json; `vnpipe train keyword-ranker` learns it from the words of
+titles that the text uses, as KEA does). The score is its probability. One entry per concept
+(`same_concept`: a phrase or its head, a word or the phrase holding most of its mentions, a verb
+with its object or the object, one generic word for a person, a name or its alias): the better
+scored stays. At most `max_names` names make the top k besides the central ones. Credit lines
+(`Tác giả: …`) give no terms. A document's keywords depend only on the document unless the
+frequencies are `corpus` or `combined`.
 """
 from __future__ import annotations
 
@@ -36,20 +38,25 @@ from ...backends.tags import TAG, load_rules, match_tags, rules_digest
 from ...backends.model_files import require
 from ...digests import file_digest
 from ..base import Stage
+from .features import FEATURES, Candidate, candidates, features, fold_case
 from .frequencies import BlendedFrequencies, DocumentFrequencies, MissingBackgroundModel, background_model
-from .selection import merge_near_duplicates, part_of_longer, score_terms, select, with_aliases
+from .learned import LearnedTerms, learned_terms, term_key
+from .phrases import join_document_units, join_learned_terms, repeated_phrases
+from .ranker import RANKER, Ranker, shipped_ranker
+from .selection import nested_duplicates, ranked_candidates, score_terms, select, synonyms, with_aliases
 from .settings import DOCUMENT_FREQUENCIES, Settings
-from .terms import (LearnedTerms, ScannedTerms, document_terms, join_learned_terms, learned_terms, repeated_phrases,
-                    scan_terms, term_key)
+from .terms import KINDS, ScannedTerms, clean_name, document_terms, scan_terms
 from .words import BACKGROUND, TERMS, counted_nouns, credit_lines, is_candidate, is_name, is_time_expression, stopwords
 
 KEYWORD = pa.struct([("term", pa.string()), ("score", pa.float32())])
 
-__all__ = ["BACKGROUND", "DOCUMENT_FREQUENCIES", "TERMS", "BlendedFrequencies", "DocumentFrequencies", "Keywords",
-           "LearnedTerms", "MissingBackgroundModel", "ScannedTerms", "Settings", "background_model", "counted_nouns",
-           "credit_lines", "document_terms", "is_candidate", "is_name", "is_time_expression", "join_learned_terms",
-           "learned_terms", "merge_near_duplicates", "part_of_longer", "repeated_phrases", "scan_terms",
-           "score_terms", "select", "stopwords", "term_key", "with_aliases"]
+__all__ = ["BACKGROUND", "DOCUMENT_FREQUENCIES", "FEATURES", "KINDS", "RANKER", "TERMS", "BlendedFrequencies",
+           "Candidate", "DocumentFrequencies", "Keywords", "LearnedTerms", "MissingBackgroundModel", "Ranker",
+           "ScannedTerms", "Settings", "background_model", "candidates", "clean_name", "counted_nouns", "credit_lines",
+           "document_terms", "features", "fold_case", "is_candidate", "is_name", "is_time_expression",
+           "join_document_units", "join_learned_terms", "learned_terms", "ranked_candidates",
+           "nested_duplicates", "repeated_phrases", "scan_terms", "score_terms", "select", "shipped_ranker", "stopwords", "synonyms",
+           "term_key", "with_aliases"]
 
 
 # -- the stage --------------------------------------------------------------------------------------
@@ -59,8 +66,10 @@ class Keywords(Stage):
     # 5: learned terms, topics, one entry per concept, central names, VNTC + viwiki background;
     # 6: phrases the document repeats, name aliases, no times or pronoun collocations
     # 7: terms are looked up in the models' one tone style (a classic-style run finds `hòa_bình`)
-    version = "7"
-    reads = {"normalize": ("text",), "segment": ("tokens",), "ner": ("entities",)}
+    # 8: ranked by a learned model (ranker.json) instead of TF-IDF; whole phrases only (no verb with a fragment
+    #    of its object, the document's own compounds joined), case variants one term, one entry per concept
+    version = "8"
+    reads = {"normalize": ("text",), "segment": ("tokens",), "aliases": ("entities",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("keywords", pa.list_(KEYWORD)), ("tags", pa.list_(TAG))])
     items = "keywords"
@@ -81,7 +90,7 @@ class Keywords(Stage):
         return self.settings.document_frequencies != "background"
 
     def model_checksum(self) -> str:
-        parts = [f"terms-{file_digest(require(TERMS))}"]
+        parts = [f"terms-{file_digest(require(TERMS))}", f"ranker-{file_digest(require(RANKER))}"]
         if self.settings.document_frequencies != "corpus":
             parts.append(f"background-{file_digest(require(BACKGROUND))}")
         if self.settings.tag_rules:
@@ -99,8 +108,7 @@ class Keywords(Stage):
             raise RuntimeError("keywords: fit() must see the corpus before process()")
         scanned = scan_terms(document["tokens"], document["entities"])
         keywords = [{"term": term, "score": score} for term, score in select(
-            scanned.terms, frequencies, self.settings, counted_nouns(document["tokens"]), scanned.truncated,
-            scanned.adjectival, scanned.topical, scanned.leading)]
+            scanned, frequencies, self.settings, counted_nouns(document["tokens"]))]
         tags = match_tags(self.rules, [k["term"] for k in keywords], document["entities"], document["text"])
         return {"keywords": keywords, "tags": tags}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ...errors import VnpipeError
 from ...backends.model_files import require
-from .terms import LearnedTerms, learned_terms, term_key
+from .learned import LearnedTerms, learned_terms, term_key
 from ...text.vietnamese import internal_form
 from .words import BACKGROUND, is_name
 
@@ -120,6 +120,7 @@ class BlendedFrequencies:
         self.documents = base.documents + self.wiki + (corpus.documents if corpus is not None else 0)
         self.sections = base.sections  # VNTC's ten topics
         self._memo: dict[str, int] = {}
+        self._shares: dict[str, float] = {}  # (every term a run meets is looked up several times per document)
 
     def count(self, term: str) -> int:
         if term not in self._memo:
@@ -140,6 +141,11 @@ class BlendedFrequencies:
     def share(self, term: str) -> float:
         """The term's largest share of the documents of one corpus: established vocabulary of news
         (`chung_cư`) or of Wikipedia is established, even if the other corpus rarely has it."""
+        if term not in self._shares:
+            self._shares[term] = self._share(term)
+        return self._shares[term]
+
+    def _share(self, term: str) -> float:
         shares = [self.base.share(term)]
         news, wiki = self.terms.document_counts.get(term_key(term), (0, 0))[:2]
         if wiki and self.wiki and (self.base.count(term) or not is_name(term)):

@@ -12,7 +12,8 @@ DOCUMENT_FREQUENCIES = ("background", "corpus", "combined")
 @dataclass(frozen=True)
 class Settings:
     top_k: int = setting(10, flag="--top-k", help="Keywords per document.")
-    min_score: float = setting(0.05, flag="--min-score", help="Lowest TF-IDF score a keyword may have.")
+    min_score: float = setting(0.01, flag="--min-score", help="Lowest ranker score (the probability that a term "
+                               "is a keyword) a keyword may have.")
     document_frequencies: str = setting("background", flag="--document-frequencies", help="Keyword document "
                                         "frequencies: background (models/keywords: VNTC news and viwiki), corpus "
                                         "(this run's documents) or combined (both).")

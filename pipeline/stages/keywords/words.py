@@ -16,7 +16,7 @@ from ...text.vietnamese import internal_form
 KEYWORD_POS = frozenset({"N", "NNP", "Ny", "Nb"})
 CASED_POS = frozenset({"NNP", "Ny"})  # proper nouns and abbreviations keep their case
 PHRASE_HEAD_POS = frozenset({"N", "Nb"})  # a noun phrase: common or borrowed noun (`game`) ...
-PHRASE_MODIFIER_POS = frozenset({"N", "A"})  # ... + the noun or adjective after it
+PHRASE_MODIFIER_POS = frozenset({"N", "Nb", "A"})  # ... + the noun or adjective after it (`mạng nơ-ron`)
 HEAD_NOUN_POS = frozenset({"N", "Nc", "Ne", "Ns"})  # a learned term starting with one of these is a noun (`con gái`),
 # and so is one of a pronoun and a noun (`cô gái`)
 MAX_TERM_SYLLABLES = 4  # the longest learned terms
@@ -25,6 +25,21 @@ PRONOUNS = frozenset("tôi chúng_tôi chúng_ta ta mình anh chị em ông bà 
 PHRASE_WORD_POS = frozenset({"N", "Nb", "Ny", "A", "V"})  # the words of a phrase the document repeats (`trạm sạc`)
 AGENT_HEADS = frozenset({"người"})  # a stopword that heads a term with the verb after it: `người bán`
 REPEATED_PHRASE_MENTIONS = 3  # ... and how often it must repeat it
+UNIT_MIN_MENTIONS = 2  # a compound the segmenter split is one unit when the document writes it this often (`tiền ảo`)
+# A classifier the segmenter may glue to the head of a compound: `đồng tiền` + `ảo` is `đồng` + `tiền ảo`.
+CLASSIFIERS = frozenset("đồng chiếc con cái quả tấm bức cuốn quyển ngôi căn trái sợi tờ".split())
+# How many or how much (`gấp 9 lần`, `30 độ C`): never keywords, nor the head of a term (`lần so`, `độ c`).
+MEASURE_WORDS = frozenset("lần lượt độ đợt phen bận nửa chục tá cặp lượng".split())
+# Generic words for a person, by who they name: near-synonyms of one group (`cô_gái`, `con_gái`, `cô_bé`)
+# make one keyword at most, and so do a child and a girl or boy (the reader's "five words for the girl"); a
+# phrase of one is one too (`đứa_con_ngoan`). A man and a woman are two people.
+PERSON_GROUPS = {word: group for group, words in {
+    "girl": "cô_gái con_gái cô_bé bé_gái thiếu_nữ nữ_sinh cô_nàng",
+    "boy": "chàng_trai con_trai cậu_bé bé_trai nam_sinh anh_chàng",
+    "child": "đứa_trẻ đứa_bé đứa_con trẻ_em trẻ_nhỏ em_bé cháu_bé con_cái người_con",
+    "woman": "phụ_nữ người_phụ_nữ đàn_bà người_đàn_bà bà_mẹ người_mẹ người_vợ",
+    "man": "đàn_ông người_đàn_ông ông_bố người_cha người_chồng thanh_niên nam_thanh_niên người_thanh_niên",
+}.items() for word in words.split()}
 PHRASE_END_WORDS = frozenset({"số"})  # a stopword that ends a phrase as "digital": `kinh tế số`, `chuyển đổi số`
 TOPIC_POS = frozenset({"V", "Vb", "A", "X"})  # verbs, adjectives and unknown words may be topics (`khởi_nghiệp`)
 TOPIC_MIN_MENTIONS = 3  # ... and mentioned this often in the document (once less when one is in the title or lead)
@@ -34,6 +49,7 @@ BACKGROUND_DIR = model_dir("keywords")
 BACKGROUND = BACKGROUND_DIR / "document_frequencies.tsv"
 TERMS = BACKGROUND_DIR / "terms.tsv"  # learned multi-word terms and their counts in VNTC and viwiki
 _NUMBER_LIKE = re.compile(r"^(?!\d+[A-Z]+$)[\W\d_]*\d")  # 2007, 1cc, 30%, -5: numbers and quantities; not 5G, 3D
+_GENERATION = re.compile(r"\d+[A-Z]")  # `5G`, `4G`, `3D`: one letter, yet a term
 _ROMAN_NUMERAL = re.compile(r"X{0,3}(IX|IV|V?I{0,3})")  # `quý III`
 _ADDRESS = re.compile(r"@|://|^www\.")  # e-mail addresses and links are no keywords
 _TIME_HEADS = frozenset("năm tháng tuần ngày hôm buổi quý hồi sáng chiều tối đêm trưa cuối đầu giữa thời".split())
@@ -54,10 +70,13 @@ def stopwords() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=200_000)  # called for every word of every document; news vocabulary repeats
 def is_candidate(word: str) -> bool:
-    """Punctuation, numbers, one-letter tokens and stopwords are never keywords; an abbreviation
-    in capitals is not the stopword it spells (`AI`, artificial intelligence, is not `ai`, "who")."""
-    return (len(word) >= 2 and any(c.isalpha() for c in word) and not _NUMBER_LIKE.match(word)
+    """Punctuation, numbers, words of one letter (`C.`, an initial) and stopwords are never keywords,
+    nor measure words (`lần`, `độ`); an abbreviation in capitals is not the stopword it spells (`AI`,
+    artificial intelligence, is not `ai`, "who")."""
+    return ((sum(c.isalpha() for c in word) >= 2 or _GENERATION.fullmatch(word) is not None)
+            and not _NUMBER_LIKE.match(word)
             and (internal_form(word.lower()) not in stopwords() or _ABBREVIATION.fullmatch(word) is not None)
+            and word.lower() not in MEASURE_WORDS
             and not is_time_expression(word) and not _ADDRESS.search(word))
 
 
@@ -67,19 +86,24 @@ def is_time_expression(word: str) -> bool:
     return len(syllables) > 1 and syllables[0] in _TIME_HEADS and all(s in _TIME_WORDS for s in syllables[1:])
 
 
-
-
 def is_name(term: str) -> bool:
     # Common nouns and phrases are lower-cased by document_terms; names and abbreviations keep capitals.
     return term != term.lower()
 
+
+def person_group(term: str) -> str | None:
+    """Who a generic word for a person names (`cô_gái`, `đứa_con_ngoan`: `girl`, `child`), else None."""
+    syllables = term.lower().split("_")
+    for n in (3, 2, 1):
+        if len(syllables) >= n and "_".join(syllables[:n]) in PERSON_GROUPS:
+            return PERSON_GROUPS["_".join(syllables[:n])]
+    return None
 
 
 def _written(token: dict[str, Any]) -> str:
     """A word as terms write it: syllables joined by `_`, lower case unless a proper noun or abbreviation."""
     word = "_".join(token["text"].split())
     return word if token["pos"] in CASED_POS else word.lower()
-
 
 
 def credit_lines(tokens: list[dict[str, Any]]) -> list[tuple[int, int]]:
