@@ -222,3 +222,44 @@ def eval_topics_command(
         table.add_row(name, f"{result[key]['macro_f1']:.3f}", f"{result[key]['accuracy']:.3f}")
     Console().print(table)
 
+
+
+@eval_app.command("diacritics")
+def eval_diacritics_command(
+    file: Path = typer.Argument(..., help="Text with its marks: one text a line, or JSON Lines with a `text` field."),
+    compare: bool = typer.Option(False, "--compare-pyvi", help="Also score pyvi's add_accents on the same text."),
+    limit: Optional[int] = typer.Option(None, help="Score only the first N texts."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """Strip every mark from FILE, restore them, and score the syllables: right (tone placement aside), on those
+    that carry a mark, and unchanged when the text already has its marks; with speed."""
+    from itertools import islice
+
+    from ..evaluate.diacritics import evaluate
+
+    guarded(lambda: limit is None or checks.at_least("--limit", limit, 1))
+    require_file(file)
+
+    def texts():
+        with file.open(encoding="utf-8") as lines:
+            for line in lines:
+                line = line.rstrip("\n")
+                if line.strip():
+                    yield json.loads(line)["text"] if file.suffix == ".jsonl" else line
+
+    result = scored(lambda: evaluate(list(islice(texts(), limit)), "pyvi" if compare else None))
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"diacritic restoration: {file} ({result['texts']} texts, {result['syllables']} syllables, "
+                        f"{result['syllables_per_second']:,} syllables/s of CPU, model load included)",
+                  title_justify="left")
+    for column in ("restorer", "right", "exact", "right, marked syllables", "unchanged when marked"):
+        table.add_column(column, justify="left" if column == "restorer" else "right")
+    table.add_row("vnpipe", f"{result['accuracy']:.2f}", f"{result['exact']:.2f}", f"{result['marked_accuracy']:.2f}",
+                  f"{result['unchanged']:.2f}")
+    if "pyvi" in result:
+        pyvi = result["pyvi"]
+        table.add_row("pyvi add_accents", f"{pyvi['accuracy']:.2f}", f"{pyvi['exact']:.2f}",
+                      f"{pyvi['marked_accuracy']:.2f}", "")
+    Console().print(table)

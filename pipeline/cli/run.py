@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..api import run
-from ..outputs.results import read_warnings, warning_line
+from ..outputs.results import read_warnings, restored_line, warning_line
 from ..runtime.runner import RunReport
 from ..runtime.settings import Execution, RunSettings
 from ..stages.registry import STAGES
@@ -94,6 +94,9 @@ def print_summary(report: RunReport) -> None:
                           f"{row.document_characters:,} characters", soft_wrap=True)
         if len(warned) > 5:
             console.print(f"  ... and {len(warned) - 5} more: pipeline.read_warnings({str(report.run)!r})", soft_wrap=True)
+    if normalize is not None and normalize.totals.get("restored"):
+        console.print(f"{restored_line(normalize.totals['restored'])} (the `restored` column of normalize)",
+                      soft_wrap=True, markup=False)
     if report.nothing_to_analyse:
         read = "no file of the corpus holds a document" if not report.errors else \
             f"every document failed ({report.errors} error row(s) in {report.run}/errors)"

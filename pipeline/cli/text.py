@@ -63,6 +63,25 @@ def _ner(options: list[SettingOption], values: dict[str, Any]) -> None:
         print(json.dumps({"entities": entities}, ensure_ascii=False))
 
 
+@app.command("restore")
+def restore_command(
+    file: str = typer.Argument(..., help="A text file, one text per line, or - for standard input."),
+    tone_style: str = typer.Option("classic", help="Tone-mark placement of the syllables restored: classic (hòa, "
+                                   "thủy, as most of the press writes) or modern (hoà, thuỷ)."),
+) -> None:
+    """Restore the marks of text typed without them, one text a line: `toi dang o Ha Noi` -> `tôi đang ở Hà
+    Nội`. Sentences typed with their marks come out as they went in; offsets hold (same length)."""
+    from ..backends.diacritics import restorer
+    from ..text.vietnamese import TONE_STYLES
+
+    guarded(lambda: checks.one_of("--tone-style", tone_style, TONE_STYLES))
+    model = guarded(restorer)
+    lines = input_lines(file)
+    while batch := list(islice(lines, LINES_AT_ONCE)):
+        for restored in model.restore(batch, tone_style, [model.unmarked_spans(line) for line in batch]):
+            print(restored.text)
+
+
 app.command("segment")(DynamicCommand(
     "segment", "Segment each line: words separated by spaces, syllables of a word joined by `_`.",
     lambda: [FILE], lambda: text_options("segment"), _segment))

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..backends.diacritics import restorer, restorer_checksum
 from ..text.boilerplate import BAD, CREDIT, Line, classify_lines, mark_credits, protect_text, split_glued
 from ..text.html import link_density
 from ..text.offsets import OffsetMap, TextBuilder
@@ -26,6 +27,8 @@ REMOVED = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("reason", pa.s
 CREDIT_SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("text", pa.string())])
 WARNING = pa.struct([("reason", pa.string()), ("rule", pa.string()), ("characters", pa.int32()),
                      ("document_characters", pa.int32())])
+RESTORED = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("text", pa.string())])
+DIACRITICS = ("auto", "off")
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,12 @@ class Settings:
                               "thủy) or modern (hoà, thuỷ). The models read one form whatever it is.")
     remove_boilerplate: bool = setting(True, flag="--keep-boilerplate", negate="remove_boilerplate",
                                        help="Keep page furniture in the text (nothing is removed or audited).")
+    diacritics: str = setting("auto", flag="--diacritics", help="auto: restore the marks of sentences typed "
+                              "without them (comments, chats, old e-mail), audited in `restored`; off: leave them.")
 
     def __post_init__(self) -> None:
         checks.one_of("--tone-style (normalize.tone_style)", self.tone_style, TONE_STYLE_CHOICES)
+        checks.one_of("--diacritics (normalize.diacritics)", self.diacritics, DIACRITICS)
 
 
 # Characters to change, one alternative each: dropped invisibles, HTML entities, odd or repeated
@@ -167,7 +173,7 @@ class Normalize(Stage):
     Settings = Settings
     items = "sentences"
     exposes = {"title": "title", "date": "date", "language": "language", "text": "text", "sentences": "sentences"}
-    counts = ("warnings",)
+    counts = ("warnings", "restored")
     schema = pa.schema([
         ("doc_id", pa.string()),
         ("text", pa.string()),
@@ -178,6 +184,7 @@ class Normalize(Stage):
         ("removed", pa.list_(REMOVED)),       # boilerplate, with spans in the original text
         ("credits", pa.list_(CREDIT_SPAN)),   # who wrote or supplied it (`TTXVN/Tin Tức`, `Ảnh: H.N`): not in `text`
         ("warnings", pa.list_(WARNING)),      # `suspicious_removal`: the rules would have taken most of it
+        ("restored", pa.list_(RESTORED)),     # syllables whose marks were restored: where (in `text`), as written
         ("offsets_norm", pa.list_(pa.int32())),  # offset map: run starts in the normalized text ...
         ("offsets_orig", pa.list_(pa.int32())),  # ... and where each run starts in the original
     ])
@@ -195,7 +202,21 @@ class Normalize(Stage):
         self.settings = dataclasses.replace(self.settings, tone_style=style)
         return {"settings": {"tone_style": style}, "classic_spellings": classic, "modern_spellings": modern}
 
+    def model_checksum(self) -> str:
+        return restorer_checksum() if self.settings.diacritics == "auto" else ""
+
     def process(self, document: dict[str, Any]) -> dict[str, Any]:
+        return self.process_batch([document])[0]
+
+    def process_batch(self, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each document cleaned and its furniture removed, then the marks of the sentences typed
+        without them restored, those of all the documents at once (the model works in batches)."""
+        drafts = [self._draft(document) for document in documents]
+        if self.settings.diacritics == "auto":
+            _restore(drafts)
+        return [self._finish(draft) for draft in drafts]
+
+    def _draft(self, document: dict[str, Any]) -> dict[str, Any]:
         original = document["text"] or ""
         style = self.settings.tone_style if self.settings.tone_style != AUTO else majority_style(*_tone_counts(original))
         metadata = json.loads(document.get("metadata") or "{}")
@@ -215,22 +236,29 @@ class Normalize(Stage):
             for line in lines:
                 line.kind = "good"
         text, offset_map = self._assemble(lines, cleaned)
-        text = apply_tone_style(text, style)
         title, date = find_title_and_date(lines, document.get("title"))
         return {
-            "text": text,
-            "title": apply_tone_style(unicodedata.normalize("NFC", title), style) if title else None,
+            "text": text, "style": style,
+            "title": unicodedata.normalize("NFC", title) if title else None,
             "date": date or _metadata_date(metadata),
-            "language": detect_language(text),
-            "sentences": [{"start": s, "end": e} for s, e in split_sentences(text)],
             "removed": [{"start": line.start, "end": line.end, "reason": line.reason,
                          "text": original[line.start:line.end]} for line in lines if line.kind == BAD],
             "credits": [{"start": line.start, "end": line.end, "text": original[line.start:line.end]}
                         for line in lines if line.kind == CREDIT],
-            "warnings": warnings,
+            "warnings": warnings, "restored": [],
             "offsets_norm": offset_map.norm_starts,
             "offsets_orig": offset_map.orig_starts,
         }
+
+    @staticmethod
+    def _finish(draft: dict[str, Any]) -> dict[str, Any]:
+        style = draft.pop("style")
+        text = draft["text"] = apply_tone_style(draft["text"], style)
+        if draft["title"]:
+            draft["title"] = apply_tone_style(draft["title"], style)
+        draft["language"] = detect_language(text)
+        draft["sentences"] = [{"start": s, "end": e} for s, e in split_sentences(text)]
+        return draft
 
     @staticmethod
     def _assemble(lines: list[Line], cleaned: list[TextBuilder | None]) -> tuple[str, OffsetMap]:
@@ -245,6 +273,22 @@ class Normalize(Stage):
             else:
                 builder.extend(piece)
         return builder.text(), builder.offset_map()
+
+
+def _restore(drafts: list[dict[str, Any]]) -> None:
+    """Restore, in place, the marks of the sentences of the drafts' texts and titles typed without
+    them (backends/diacritics.py), recording each syllable restored as it was written."""
+    model = restorer()  # loaded once per process, on first use
+    texts = [draft["text"] for draft in drafts] + [draft["title"] or "" for draft in drafts]
+    within = [model.unmarked_spans(text) for text in texts]
+    if not any(within):
+        return
+    restored = model.restore(texts, within=within)
+    for draft, text, title in zip(drafts, restored[:len(drafts)], restored[len(drafts):]):
+        draft["restored"] = [{"start": start, "end": end, "text": draft["text"][start:end]} for start, end in text.spans]
+        draft["text"] = text.text
+        if draft["title"]:
+            draft["title"] = title.text
 
 
 def _tone_counts(text: str) -> tuple[int, int]:

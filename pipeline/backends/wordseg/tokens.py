@@ -18,6 +18,8 @@ _DOMAIN = r"\w+(?:[.-]\w+)*\.(?:com|net|org|vn|io|ai|gov|edu|info|biz|co|uk|us|d
 # Initials and abbreviations with their full stop, as Vietnamese news and the gold data write them:
 # `TP. HCM`, `H. Nam`, `Th. Sĩ`; only when a word follows, so a sentence-final letter keeps its stop apart.
 _ABBREVIATION = r"(?:[A-ZĐ][a-zđ]?|TP|Tp|tp|TS|ThS|PGS|GS|Mr|Mrs|Ms|Dr|St)\.(?=\s*\S)"
+# Spans written as they are, never changed by a model (restoring marks in a URL would break it).
+VERBATIM = re.compile("|".join((_URL, _EMAIL, _HANDLE, _DOMAIN)))
 _WORD = r"[^\W_]+(?:['’&.-][^\W_]+)*"
 _PUNCTUATION = r"(?P<mark>[^\w\s])(?P=mark)*|_"
 
