@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 import pipeline
 from pipeline.runtime import parts
+from pipeline.stages.registry import STAGES
 from pipeline.cli import app
 from pipeline.text.legacy import encode_legacy
 from pipeline.errors import (CorpusNotFound, IncompatibleStageOutput, NotARunDirectory, RunFailed, RunLocked,
@@ -140,7 +141,7 @@ def test_ids_from_the_data_never_choose_where_files_go(bad_run, bad_corpus):
     assert "../../../../tmp/evil" in set(ingest["source_id"])
     assert not Path("/tmp/evil").exists()
     written = {p.relative_to(run).parts[0] for p in run.rglob("*")}
-    assert written == {"_run.json", "ingest", "normalize", "dedup", "segment", "ner", "keywords", "errors", "summary"}
+    assert written == {"_run.json", *STAGES.names(), "errors", "summary"}
 
 
 def test_the_cli_exit_code_and_summary_count_the_failures(bad_corpus, tmp_path):
@@ -172,7 +173,7 @@ def test_unknown_stage(finished_run):
     before = snapshot(finished_run)
     with pytest.raises(UnknownStage) as error:
         run_sample(finished_run, only="ner,tagging")
-    assert str(error.value) == ("unknown stage 'tagging'; the stages are: ingest, normalize, dedup, segment, ner, keywords")
+    assert str(error.value) == ("unknown stage 'tagging'; the stages are: ingest, normalize, dedup, segment, ner, aliases, keywords")
     assert snapshot(finished_run) == before
 
 

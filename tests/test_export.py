@@ -29,7 +29,7 @@ def test_read_run_joins_every_stage_by_doc_id(sample_run):
     assert list(documents.columns[:10]) == ["doc_id", "source", "record", "format", "original_text", "title",
                                             "date", "language", "text", "sentences"]
     assert {"tokens", "entities", "keywords"} <= set(documents.columns)
-    assert len(documents) == 8 and documents["doc_id"].is_unique
+    assert len(documents) == 11 and documents["doc_id"].is_unique
     vinfast = documents[documents["source"] == "kinh-te/vinfast.html"].iloc[0]
     assert vinfast["title"] == "VinFast mở rộng thị trường Ấn Độ"
     assert "VinFast" in {entity["text"] for entity in vinfast["entities"]}
@@ -45,7 +45,7 @@ def test_read_run_of_a_partial_run_has_the_stages_that_ran(tmp_path):
 def test_jsonl_round_trip(sample_run, tmp_path):
     report = export(sample_run, "jsonl", tmp_path / "run.jsonl")
     lines = (tmp_path / "run.jsonl").read_text(encoding="utf-8").splitlines()
-    assert report.documents == len(lines) == 8
+    assert report.documents == len(lines) == 11
     records = [json.loads(line) for line in lines]
     assert list(records[0])[:10] == ["doc_id", "source", "record", "title", "date", "language", "text",
                                      "tokens", "entities", "keywords"]
@@ -165,7 +165,7 @@ def test_tags_are_exported_when_the_run_has_them(sample_run, tmp_path):
 def test_vnpipe_export_command(sample_run, tmp_path):
     result = CliRunner().invoke(app, ["export", str(sample_run), "--format", "jsonl", "--out", str(tmp_path / "a.jsonl")])
     assert result.exit_code == 0
-    assert result.stderr == f"wrote 8 documents to {tmp_path / 'a.jsonl'}\n"
+    assert result.stderr == f"wrote 11 documents to {tmp_path / 'a.jsonl'}\n"
     result = CliRunner().invoke(app, ["export", str(sample_run), "--format", "xml", "--out", str(tmp_path / "a.xml")])
     assert result.exit_code == 2
     assert result.stderr == "error: invalid --format: 'xml'; choose one of jsonl, conll, conllu, spacy, csv\n"

@@ -16,7 +16,7 @@ from pipeline.runtime.plans import load_inputs
 from pipeline.outputs.summary import corpus_summary, write_summary
 from pipeline.backends.tags import TagRulesError
 
-from conftest import ROOT, SAMPLE, SHARED, shared_file
+from conftest import ROOT, SAMPLE, shared_file
 
 CHECK = ROOT / "data" / "keywords_check" / "articles"
 
@@ -192,18 +192,18 @@ def test_the_summary_has_top_terms_overall_and_per_folder(tagged_run):
     rows = {(r.group, r.kind, r.rank): (r.term, r.label, r.documents) for r in summary.itertuples()}
     assert rows[("(all)", "entity", 1)] == ("Việt Nam", "LOC", 3)
     assert rows[("(all)", "tag", 1)] == ("people", "", 5)  # Robusta, a coffee, is no longer taken for a person
-    assert rows[("tin-cong-nghe", "entity", 1)] == ("Nvidia", "ORG", 1)
+    assert rows[("tin-cong-nghe", "entity", 1)] == ("OpenAI", "ORG", 2)  # the article and a comment
     # `dữ_liệu`, a keyword of both articles, first; then by summed scores
-    assert [rows[("tin-cong-nghe", "keyword", rank)][0] for rank in (1, 2, 3)] == ["dữ_liệu", "Nvidia", "mô_hình"]
+    assert [rows[("tin-cong-nghe", "keyword", rank)][0] for rank in (1, 2, 3)] == ["dữ_liệu", "Nvidia", "Hà_Nội"]
 
 
 def test_the_summary_groups_by_a_metadata_field(tagged_run):
     path = write_summary(tagged_run, by="topic", top=2)
     assert path == tagged_run / "summary" / "by-topic.parquet"
     summary = pd.read_parquet(path)
-    # the three bulletin records carry a topic; the other five documents have none
+    # the three bulletin records carry a topic; the other eight documents have none
     assert summary.groupby("group")["group_documents"].first().to_dict() == {
-        "(all)": 8, "(none)": 5, "cong-nghe": 1, "kinh-te": 2}
+        "(all)": 11, "(none)": 8, "cong-nghe": 1, "kinh-te": 2}
 
 
 def tokens_of(words):

@@ -1,6 +1,5 @@
 """The neural NER tagger: its CRF decoding against brute force, batching, and names users expect."""
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest

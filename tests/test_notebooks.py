@@ -61,14 +61,14 @@ def test_explore_notebook(executed):
     assert len(charts) == 4
     text = text_of(notebook)
     assert '<mark style="background: #f8c99b" title="Nvidia">Nvidia <small>ORG</small></mark>' in text
-    assert "0 errors in 8 documents" in text
+    assert "0 errors in 11 documents" in text
 
 
 def test_rerun_notebook_recomputes_only_keywords(executed):
     notebook = executed("02-rerun-one-stage.ipynb")
     [digests] = [o for o in outputs(notebook) if "files unchanged" in o.get("data", {}).get("text/plain", "")]
     rows = [line.split()[1:] for line in digests["data"]["text/plain"].splitlines()[1:]]
-    assert rows == [["ingest", "True"], ["normalize", "True"], ["dedup", "True"], ["segment", "True"], ["ner", "True"],
+    assert rows == [["ingest", "True"], ["normalize", "True"], ["dedup", "True"], ["segment", "True"], ["ner", "True"], ["aliases", "True"],
                     ["keywords", "False"]]
     assert "'top_k': 5" in text_of(notebook)
 

@@ -68,22 +68,22 @@ def test_the_sample_report_is_valid_html_with_charts(sample_report):
 
 def test_the_sample_report_says_what_is_in_the_run(sample_run, sample_report):
     report = gather(sample_run)
-    assert report.counts == {"read": 8, "errors": 0, "analysed": 8, "last_stage": "keywords", "groups": 2,
-                             "duplicates": 0, "exact_duplicates": 0, "clusters": 0}
-    assert report.groups[["group", "documents"]].values.tolist() == [["kinh-te", 6], ["tin-cong-nghe", 2]]
+    assert report.counts == {"read": 11, "errors": 0, "analysed": 11, "last_stage": "keywords", "groups": 2,
+                             "duplicates": 0, "exact_duplicates": 0, "clusters": 0, "restored": 3}
+    assert report.groups[["group", "documents"]].values.tolist() == [["kinh-te", 6], ["tin-cong-nghe", 5]]
     entities = pipeline.read_stage(sample_run, "ner", shape="items")
     assert report.labels.set_index("label")["mentions"].to_dict() == entities["label"].value_counts().to_dict()
     people = report.top_entities["PER"].set_index("canonical")
     assert people.loc["Sam Altman", ["documents", "mentions"]].tolist() == [1, 2]
     assert people.loc["Sam Altman", "aliases"] == ["Altman"]  # the other way it is written
-    assert report.top_entities["ORG"]["canonical"].head(2).tolist() == ["FPT", "Microsoft"]  # in 2 documents each
-    assert report.boilerplate["documents"] == 2 and report.languages == {"vi": 8}
+    assert report.top_entities["ORG"]["canonical"].head(2).tolist() == ["VinFast", "OpenAI"]  # in 2 documents each, the most mentions
+    assert report.boilerplate["documents"] == 2 and report.languages == {"vi": 11}
     assert report.trend is None and report.dated == 1  # one date: no trend
     # what a reader sees: the counts, the names, the boilerplate lines, the stages' settings
     text = " ".join(re.sub(r"<[^>]+>", " ", sample_report).split())
-    for shown in ("8 documents read", "No document failed.", "No duplicates among 8 documents.",
+    for shown in ("11 documents read", "No document failed.", "No duplicates among 11 documents.",
                   "Sam Altman", "Altman", "Trương Gia Bình", "Hiệp hội Cà phê Ca cao Việt Nam", "doanh nghiệp",
-                  "Bạn cũng có thể thích", "related_header", "1 of 8 documents have a date",
+                  "Bạn cũng có thể thích", "related_header", "1 of 11 documents have a date",
                   "OpenAI và Nvidia công bố thỏa thuận hạ tầng trị giá 100 tỷ USD", "tone_style=classic"):
         assert shown in text, shown
     # entities highlighted as displaCy does, with the canonical name where the text differs
@@ -146,7 +146,7 @@ def test_tags_are_counted(sample_run, tmp_path):
 def test_a_run_stopped_early_says_what_it_lacks(tmp_path):
     pipeline.run(SAMPLE, tmp_path / "run", until="normalize", progress=False)
     report = gather(tmp_path / "run")
-    assert (report.counts["analysed"], report.counts["last_stage"]) == (8, "normalize")
+    assert (report.counts["analysed"], report.counts["last_stage"]) == (11, "normalize")
     page = render(report)
     parsed(page)
     assert "No entities: the ner stage has not run" in page and "The dedup stage has not run." in page

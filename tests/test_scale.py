@@ -12,12 +12,13 @@ import pytest
 
 import pipeline
 from pipeline.runtime import parts
+from pipeline.stages.registry import STAGES as REGISTRY
 from pipeline.stages import ingest
 from pipeline.runtime.settings import RunSettings
 
-from conftest import SAMPLE, SHARED, shared_file
+from conftest import SAMPLE, shared_file
 
-STAGES = ("normalize", "dedup", "segment", "ner", "keywords")
+STAGES = ("normalize", "dedup", "segment", "ner", "aliases", "keywords")
 
 
 def settings(shard_size: int = 2, **engine) -> RunSettings:
@@ -40,7 +41,7 @@ def corpus(tmp_path) -> Path:
 def test_a_rerun_recomputes_only_changed_and_new_documents(corpus, tmp_path):
     run = tmp_path / "run"
     first = pipeline.run(corpus, run, settings(), progress=False)
-    assert [s.documents_computed for s in first.stages] == [8, 8, 8, 8, 8, 8]
+    assert [s.documents_computed for s in first.stages] == [11] * 7
 
     # Edit one document and add one whose name sorts first, which shifts every shard boundary.
     edited = corpus / "tin-cong-nghe" / "openai-nvidia.txt"
@@ -50,7 +51,7 @@ def test_a_rerun_recomputes_only_changed_and_new_documents(corpus, tmp_path):
                                       encoding="utf-8")
     second = pipeline.run(corpus, run, settings(), progress=False)
     computed = {s.stage: (s.documents_computed, s.documents_reused) for s in second.stages}
-    assert computed["dedup"] == (2, 7) and computed["segment"] == (2, 7) and computed["ner"] == (2, 7)
+    assert computed["dedup"] == (2, 10) and computed["segment"] == (2, 10) and computed["ner"] == (2, 10)
 
     fresh = tmp_path / "fresh"
     pipeline.run(corpus, fresh, settings(), progress=False)
@@ -64,7 +65,7 @@ def test_a_settings_change_recomputes_that_stage_and_those_after_it(corpus, tmp_
                           segment=pipeline.STAGES["segment"].Settings(backend="pyvi"))
     report = pipeline.run(corpus, run, changed, progress=False)
     assert {s.stage: s.documents_computed for s in report.stages} == {
-        "ingest": 0, "normalize": 0, "dedup": 0, "segment": 8, "ner": 8, "keywords": 8}
+        "ingest": 0, "normalize": 0, "dedup": 0, "segment": 11, "ner": 11, "aliases": 11, "keywords": 11}
 
 
 def test_parts_record_their_fingerprints_in_the_footer(corpus, tmp_path):
@@ -76,7 +77,7 @@ def test_parts_record_their_fingerprints_in_the_footer(corpus, tmp_path):
         assert info["fingerprint"] == summary["fingerprint"]
         assert sorted(info["documents"]) == sorted(pipeline.read_stage(run, "ner").query(
             "doc_id in @info['documents']")["doc_id"])
-    assert sum(p["rows"] for p in manifest["parts"].values()) == 8
+    assert sum(p["rows"] for p in manifest["parts"].values()) == 11
 
 
 def test_workers_and_engines_give_identical_rows(corpus, tmp_path):
@@ -87,7 +88,7 @@ def test_workers_and_engines_give_identical_rows(corpus, tmp_path):
     assert rows_of(one) == rows_of(two)
     dask_run = tmp_path / "dask"
     report = pipeline.run(corpus, dask_run, settings(engine="dask", workers=2), progress=False)
-    assert [s.documents_out for s in report.stages] == [8] * 6
+    assert [s.documents_out for s in report.stages] == [11] * len(REGISTRY.names())
     assert rows_of(one) == rows_of(dask_run)
 
 
@@ -134,7 +135,7 @@ def test_a_killed_run_resumes_with_nothing_lost_or_duplicated(stage, part_count,
         assert parts.read_part_info(part) is not None, part
 
     report = pipeline.run(news_corpus, run, settings(), progress=False)
-    assert [s.documents_out for s in report.stages] == [24] * 6
+    assert [s.documents_out for s in report.stages] == [24] * 7
     assert rows_of(run) == rows_of(clean_news_run)
     assert not list(run.glob("**/.*.tmp")) and not list(run.glob("*/_previous"))
     assert not (run / "_lock").exists()
@@ -145,15 +146,15 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(corpus, tmp_path):
     pipeline.run(corpus, run, settings(), progress=False, until="ingest")
     (run / "_lock").write_text("pid 999999999 on " + __import__("socket").gethostname(), encoding="utf-8")
     report = pipeline.run(corpus, run, settings(), progress=False)
-    assert report.stages[-1].documents_out == 8
-    assert json.loads((run / "ner" / "_manifest.json").read_text())["documents_out"] == 8
+    assert report.stages[-1].documents_out == 11
+    assert json.loads((run / "ner" / "_manifest.json").read_text())["documents_out"] == 11
 
 
 def test_a_smaller_corpus_leaves_no_stale_parts_or_error_rows(corpus, tmp_path):
     run = tmp_path / "run"
     (corpus / "zz-empty.txt").write_text("", encoding="utf-8")  # one error row, in the last shard
     pipeline.run(corpus, run, settings(), progress=False)
-    assert len(pipeline.read_errors(run)) == 1 and len(list((run / "ner").glob("part-*"))) == 5
+    assert len(pipeline.read_errors(run)) == 1 and len(list((run / "ner").glob("part-*"))) == 6
     (corpus / "zz-empty.txt").unlink()
     shutil.rmtree(corpus / "tin-cong-nghe")
     pipeline.run(corpus, run, settings(), progress=False)

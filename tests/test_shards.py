@@ -33,7 +33,7 @@ def ingest_parts(run: Path) -> list[int]:
 
 
 def test_four_parts_per_worker_of_50_to_500_documents():
-    assert auto_shard_size(8, workers=2) == 50  # data/sample: one part, run in this process
+    assert auto_shard_size(11, workers=2) == 50  # data/sample: one part, run in this process
     assert auto_shard_size(300, workers=2) == 50
     assert auto_shard_size(1_000, workers=2) == 125
     assert auto_shard_size(4_000, workers=2) == 500
@@ -55,7 +55,7 @@ def test_an_explicit_shard_size_is_kept(vntc_300, tmp_path):
 
 def test_the_sample_is_one_part(tmp_path):
     pipeline.run(SAMPLE, tmp_path / "run", RunSettings(workers=2), only="ingest", progress=False)
-    assert ingest_parts(tmp_path / "run") == [8]
+    assert ingest_parts(tmp_path / "run") == [11]
 
 
 def test_an_unchanged_corpus_keeps_its_parts_whatever_the_worker_count(vntc_300, tmp_path):

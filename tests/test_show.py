@@ -13,17 +13,19 @@ from conftest import SAMPLE
 def test_summary_counts_the_run(sample_run):
     summary = summarize(sample_run, top=3)
     entities = pipeline.read_stage(sample_run, "ner", shape="items")
-    assert (summary.documents, summary.sources, summary.errors) == (8, 5, 0)
-    assert summary.stages == [{"stage": stage, "documents": 8, "errors": 0, "skipped": 0} for stage in pipeline.STAGES.names()]
+    assert (summary.documents, summary.sources, summary.errors) == (11, 6, 0)
+    restored = {"normalize": {"restored": 3}}  # the three comments typed without diacritics
+    assert summary.stages == [{"stage": stage, "documents": 11, "errors": 0, "skipped": 0, **restored.get(stage, {})}
+                              for stage in pipeline.STAGES.names()]
     assert summary.duplicates == {"duplicates": 0, "exact_duplicates": 0, "clusters": 0, "largest_cluster": 1,
-                                  "unique": 8}
+                                  "unique": 11}
     assert {row["label"]: row["mentions"] for row in summary.entities_by_label} == \
         entities["label"].value_counts().to_dict()
     # The same "top" as `vnpipe summary` and the report: the most documents first, then mentions.
     documents = entities.groupby("canonical")["doc_id"].nunique()
     assert summary.top_entities[0] == {"entity": "Việt Nam", "label": "LOC", "mentions": 3, "documents": 3}
     assert summary.top_entities[0]["documents"] == documents.max()
-    assert [row["entity"] for row in summary.top_entities] == ["Việt Nam", "FPT", "Microsoft"]  # ties: by name
+    assert [row["entity"] for row in summary.top_entities] == ["Việt Nam", "VinFast", "OpenAI"]  # 2 documents each: then mentions
     assert len(summary.top_entities) == len(summary.top_keywords) == 3
 
 
@@ -32,19 +34,20 @@ def test_vnpipe_show_prints_a_short_summary(sample_run):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     labels = pipeline.read_stage(sample_run, "ner", shape="items")["label"].value_counts()
-    assert " ".join(lines[0].split()) == f"{sample_run}: 8 documents from 5 files of {SAMPLE}, 0 errors"
-    assert lines[1] == "stages    ingest 8 · normalize 8 · dedup 8 · segment 8 · ner 8 · keywords 8"
-    assert lines[2] == "duplicates none"
-    assert lines[3] == "entities  " + " · ".join(f"{label} {n}" for label, n in labels.items())
-    assert lines[4].split() == ["top", "entities", "top", "keywords"]
-    assert lines[5].split() == ["entity", "label", "n", "docs", "term", "docs", "score"]
-    assert len(lines) == 7 + 5
+    assert " ".join(lines[0].split()) == f"{sample_run}: 11 documents from 6 files of {SAMPLE}, 0 errors"
+    assert " ".join(lines[1:3]).split() == ("stages ingest 11 · normalize 11 (diacritics restored in 3) · dedup 11 · "
+                                             "segment 11 · ner 11 · aliases 11 · keywords 11").split()
+    assert lines[3] == "duplicates none"
+    assert lines[4] == "entities  " + " · ".join(f"{label} {n}" for label, n in labels.items())
+    assert lines[5].split() == ["top", "entities", "top", "keywords"]
+    assert lines[6].split() == ["entity", "label", "n", "docs", "term", "docs", "score"]
+    assert len(lines) == 8 + 5
 
 
 def test_vnpipe_show_json(sample_run):
     result = CliRunner().invoke(app, ["show", str(sample_run), "--json"])
     summary = json.loads(result.stdout)
-    assert summary["documents"] == 8 and summary["top_entities"][0]["entity"]
+    assert summary["documents"] == 11 and summary["top_entities"][0]["entity"]
 
 
 def test_show_counts_errors_by_stage_and_reason(tmp_path):

@@ -1,7 +1,6 @@
 """Word segmentation: the shared rules, the backends and (slow) accuracy on the gold test sets."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

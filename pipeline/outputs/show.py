@@ -49,7 +49,7 @@ def summarize(run: str | Path, top: int = 10, unique_only: bool = False) -> RunS
     summary = RunSummary(str(run), unique_only=unique_only)
     manifests = {stage: parts.read_manifest(run, stage) for stage in STAGES.names()}
     summary.stages = [{"stage": stage, "documents": m["documents_out"], "errors": m["errors"],
-                       "skipped": m.get("skipped", 0), "restored": m.get("restored", 0)}
+                       "skipped": m.get("skipped", 0), **({"restored": m["restored"]} if "restored" in m else {})}
                       for stage, m in manifests.items() if m]
     duplicates = STAGES.duplicates()
     if duplicates and manifests[duplicates[0]]:
@@ -102,7 +102,7 @@ def render(summary: RunSummary) -> Group:
                       f" of {summary.corpus}" if summary.corpus else "", ", ",
                       (f"{summary.errors} errors", "red" if summary.errors else "green"),
                       no_wrap=True, overflow="ignore"),
-        Text("stages    " + " · ".join(f"{s['stage']} {s['documents']}" + _stage_notes(s) for s in summary.stages)),
+        _labelled("stages", " · ".join(f"{s['stage']} {s['documents']}" + _stage_notes(s) for s in summary.stages)),
         *([Text("duplicates " + _duplicates_line(summary))] if summary.duplicates is not None else []),
         Text("entities  " + " · ".join(f"{row['label']} {row['mentions']}" for row in summary.entities_by_label)
              if summary.entities_by_label else "entities  none"),
@@ -116,6 +116,15 @@ def render(summary: RunSummary) -> Group:
     if summary.warned:
         sections.append(_table(warning_line(summary.warned), ["source", "rule", "characters"], summary.warnings))
     return Group(*sections)
+
+
+def _labelled(label: str, text: str) -> Table:
+    """`label` then `text`, which wraps under itself, not under the label."""
+    grid = Table.grid()
+    grid.add_column(width=10)
+    grid.add_column()
+    grid.add_row(label, text)
+    return grid
 
 
 def _stage_notes(stage: dict[str, Any]) -> str:
