@@ -118,4 +118,4 @@ def test_restores_news_it_was_not_trained_on():
 
     texts = [text for doc_id, text in islice(corpus_documents(), 5_000) if is_dev(doc_id)][:40]
     result = evaluate(texts)
-    assert result["accuracy"] > 93 and result["unchanged"] > 99.5
+    assert result["accuracy"] > 92 and result["unchanged"] > 99.5  # 93.37 and 100.0 with the shipped model

@@ -48,3 +48,11 @@ def test_a_country_after_a_title_is_a_place_and_a_person_named_after_one_is_not(
     found = mentions(text, [(10, 13, "PER"), (14, 27, "PER"), (36, 39, "PER")],
                      ["Thủ tướng", "Đức", "Angela Merkel", "gặp", "ông", "Đức", ",", "trưởng thôn", "."])
     assert found == [("Đức", "LOC"), ("Angela Merkel", "PER"), ("Đức", "PER")]
+
+
+def test_a_country_whose_name_is_no_given_name_is_never_a_person():
+    # Crawled football news: the team is named by its country, which a tagger reads as a person.
+    text = "Họ thắng Bồ Đào Nha và Anh ghi bàn."
+    found = mentions(text, [(9, 19, "PER"), (23, 26, "PER")],
+                     ["Họ", "thắng", "Bồ Đào Nha", "và", "Anh", "ghi", "bàn", "."])
+    assert found == [("Bồ Đào Nha", "LOC"), ("Anh", "PER")]  # `Anh` is a given name too: left as tagged

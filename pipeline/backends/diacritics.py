@@ -10,7 +10,7 @@ no other form of (foreign words, names written without marks in Vietnamese text 
 
 Which text lacks its marks (`unmarked_spans`): a sentence with syllables that Vietnamese almost
 never writes bare (`toi`, `duoc`, `nguoi`: under 5% of their occurrences in the corpora), at
-least two and a quarter of its Vietnamese syllables, and twice as many of them as of lower-case
+least two (three when the sentence carries marks too) and a quarter of its Vietnamese syllables, and twice as many of them as of lower-case
 words Vietnamese cannot spell (`we are happy to be here`: `be`, but `we`,
 `are`, `happy`, `here`: English).
 Text typed with its marks has none of them (a foreign name, a typo), so it is left alone; a comment that mixes both (`toi đang o Hà Nội`) is
@@ -22,8 +22,10 @@ original. Training: `pipeline/train/diacritics.py`; card: `models/diacritics/MOD
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -31,12 +33,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..digests import files_digest
 from ..text.sentences import split_sentences
 from ..text.vietnamese import CLASSIC, apply_tone_style
-from ..digests import files_digest
 from .model_files import model_dir, require
-from .wordseg.tokens import VERBATIM, is_vietnamese_syllable
 from .onnx_graph import onnx_graph
+from .wordseg.tokens import VERBATIM, is_vietnamese_syllable
 
 MODEL_DIR = model_dir("diacritics")
 GRAPH_FILE = "model.onnx"
@@ -51,8 +53,9 @@ CASES = {"pad": 0, "lower": 1, "title": 2, "upper": 3, "other": 4}
 SENTENCE_ENDS = frozenset(".!?…;")
 BATCH = 128  # chunks per graph call
 MIN_BARE = 2  # syllables Vietnamese never writes bare that make a sentence one to restore ...
+MIN_BARE_MIXED = 3  # ... or, in a sentence that carries marks too, 3 (`mật ong, que xiên`: two rare words)
 MIN_BARE_SHARE = 0.25  # ... and their least share of its Vietnamese syllables
-_LETTERS = re.compile(r"[^\W\d_]+")
+_LETTERS = re.compile(r"(?<![^\W_])[^\W\d_]+(?![^\W_])")  # whole words: not the `o` of `o0o` or `4G`
 INPUTS = ("ids", "cases", "left", "right")  # the graph's inputs besides `reverse`
 
 
@@ -174,12 +177,15 @@ class Restorer:
     def unmarked_spans(self, text: str) -> list[tuple[int, int]]:
         """The sentences of `text` written without their marks (see the module's docstring)."""
         found = []
+        verbatim = [m.span() for m in VERBATIM.finditer(text)]  # a URL's or an address's letters say nothing
         for start, end in split_sentences(text):
-            bare = vietnamese = foreign = 0
+            bare = vietnamese = foreign = marked = 0
             for match in _LETTERS.finditer(text, start, end):
                 word = match.group()
+                if verbatim and _inside(match.start(), verbatim):
+                    continue
                 if not word.isascii():
-                    vietnamese += 1
+                    vietnamese, marked = vietnamese + 1, marked + 1
                     continue
                 key = word.lower()
                 foreign += word.islower() and not is_vietnamese_syllable(word)
@@ -188,7 +194,8 @@ class Restorer:
                     vietnamese += 1
                 elif key in self.vocabulary.inputs:
                     vietnamese += self.vocabulary.choice[self.vocabulary.inputs[key]]
-            if bare >= MIN_BARE and bare >= MIN_BARE_SHARE * vietnamese and bare >= 2 * foreign:
+            least = MIN_BARE_MIXED if marked else MIN_BARE
+            if bare >= least and bare >= MIN_BARE_SHARE * vietnamese and bare >= 2 * foreign:
                 found.append((start, end))
         return found
 
@@ -209,7 +216,7 @@ class Restorer:
                     pieces.append((index, spans[a:b], tuple(f[a:b] for f in features)))
         choices = self._choose([features for _, _, features in pieces])
         edits: list[list[tuple[int, int, str]]] = [[] for _ in texts]
-        verbatim = {index: [m.span() for m in VERBATIM.finditer(texts[index])] for index, _, _ in pieces}
+        verbatim = {index: [m.span() for m in VERBATIM.finditer(texts[index])] for index in {i for i, _, _ in pieces}}
         for (index, spans, _), chosen in zip(pieces, choices):
             text = texts[index]
             for (start, end), form in zip(spans, chosen):
@@ -259,11 +266,17 @@ class Restorer:
 
 
 def _overlaps(spans: list[tuple[int, int]], within: list[tuple[int, int]]) -> bool:
-    return bool(spans) and any(start < spans[-1][1] and spans[0][0] < end for start, end in within)
+    """Whether the tokens `spans` overlap one of `within` (sorted spans that do not overlap)."""
+    if not spans:
+        return False
+    k = bisect.bisect_left(within, (spans[-1][1],))  # within[:k] start before the last token ends
+    return k > 0 and within[k - 1][1] > spans[0][0]
 
 
 def _inside(position: int, within: list[tuple[int, int]]) -> bool:
-    return any(start <= position < end for start, end in within)
+    """Whether `position` is in one of `within` (sorted spans that do not overlap)."""
+    k = bisect.bisect_right(within, (position, math.inf)) - 1
+    return k >= 0 and within[k][0] <= position < within[k][1]
 
 
 def restore_diacritics(text: str, tone_style: str = CLASSIC) -> str:

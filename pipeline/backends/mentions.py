@@ -2,16 +2,19 @@
 
 Crawled text runs a caption or a subheading into the next sentence with no stop between them, and
 a tagger then lets a name swallow what follows (`Chelsea Giai đoạn ...`, `Lý Nhã Kỳ Lý Nhã Kỳ
-khoe ...`). Three rules, each about the text, none about a particular name:
+khoe ...`). Three rules, each about the text (and the names of countries), none about a particular name:
 * a mention never ends or begins inside a word the segmenter found, when the rest of that word is
   lower case: `Chelsea Giai|đoạn` is `Chelsea`, and `Nghị` of `Nghị định` is no name at all;
 * a mention that repeats a name is two mentions: `Lý Nhã Kỳ Lý Nhã Kỳ`, `Conte Antonio Conte`;
-* a country after a title is a place: `Thủ tướng Đức` is Germany's chancellor, not a Mr Đức.
+* a country after a title is a place: `Thủ tướng Đức` is Germany's chancellor, not a Mr Đức; and a
+  country whose name is no given name (`Bồ Đào Nha`, `Indonesia`) is never a person.
 """
 from __future__ import annotations
 
 import bisect
 from typing import Any
+
+from .wordseg.tokens import is_vietnamese_syllable
 
 Span = tuple[int, int, str, float]  # start, end (offsets into the text), label, confidence
 
@@ -80,7 +83,10 @@ def _words(text: str, start: int, end: int) -> list[tuple[int, str]]:
 
 def _country_after_title(text: str, span: Span) -> Span:
     start, end, label, confidence = span
-    if label == "LOC" or text[start:end] not in COUNTRIES:
+    name = text[start:end]
+    if label == "LOC" or name not in COUNTRIES:
         return span
+    if label == "PER" and (" " in name or not is_vietnamese_syllable(name)):
+        return (start, end, "LOC", confidence)  # `Bồ Đào Nha`, `Indonesia`: a country, never a person
     before = " ".join(text[max(0, start - 30):start].split()).lower()
     return (start, end, "LOC", confidence) if before.endswith(TITLES) else span

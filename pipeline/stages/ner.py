@@ -94,8 +94,9 @@ class Ner(Stage):
     name = "ner"
     # 4: a family name shared by two people of the document links by title only; 5: a canonical name is
     # written as the text writes it (its tone style); the models read one form; mentions never end inside
-    # a word, a repeated name is two mentions, a country after a title is a place (backends/mentions.py)
-    version = "5"
+    # a word, a repeated name is two mentions, a country after a title is a place (backends/mentions.py);
+    # 6: a country whose name is no given name is never a person
+    version = "6"
     reads = {"normalize": ("text", "sentences", "offsets_norm", "offsets_orig"), "segment": ("tokens",)}
     Settings = Settings
     schema = pa.schema([("doc_id", pa.string()), ("entities", pa.list_(ENTITY))])

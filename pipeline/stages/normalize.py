@@ -167,8 +167,9 @@ def find_title_and_date(lines: list[Line], given_title: str | None) -> tuple[str
 class Normalize(Stage):
     name = "normalize"
     # 5: the structure of HTML and Markdown decides first (headlines, lists, tables kept); 6: the corpus's own
-    # tone style (auto), patterns decide only furniture-looking lines, credits, warnings
-    version = "6"
+    # tone style (auto), patterns decide only furniture-looking lines, credits, warnings; 7: text typed
+    # without diacritics restored (the `restored` column)
+    version = "7"
     reads = {"ingest": ("text", "title", "metadata")}
     Settings = Settings
     items = "sentences"
