@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.stages.normalize import Normalize  # noqa: E402
+from pipeline.stages.normalize import Normalize, Settings  # noqa: E402
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "vntc"
 
@@ -41,11 +41,13 @@ def main() -> None:
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), type=Path)
     parser.add_argument("--limit", type=int, default=3000, help="documents in all (default 3000)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported")
+    parser.add_argument("--diacritics", default="auto", choices=("auto", "off"),
+                        help="off: without looking for text typed without marks (normalize --diacritics off)")
     args = parser.parse_args()
     os.sched_setaffinity(0, {0})
     documents = load(args.corpus, args.limit)
     megabytes = sum(len(doc["text"].encode("utf-8")) for doc in documents) / 1e6
-    stage = Normalize()
+    stage = Normalize(Settings(diacritics=args.diacritics))
     stage.run(documents[:20])
     best = best_cpu = float("inf")
     for _ in range(args.repeat):
@@ -57,7 +59,8 @@ def main() -> None:
     print(json.dumps({"documents": len(documents), "megabytes": round(megabytes, 2),
                       "cpu_seconds": round(best_cpu, 2), "wall_seconds": round(best, 2),
                       "mb_per_second_per_core": round(megabytes / best_cpu, 2),
-                      "mb_per_second_wall": round(megabytes / best, 2), "errors": len(result.errors)}))
+                      "mb_per_second_wall": round(megabytes / best, 2), "errors": len(result.errors),
+                      "diacritics": args.diacritics}))
 
 
 if __name__ == "__main__":

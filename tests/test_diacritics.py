@@ -28,6 +28,17 @@ def test_a_sentence_typed_without_marks_gets_them_back():
     assert pipeline.restore_diacritics("NGUOI DAN HA NOI") == "NGƯỜI DÂN HÀ NỘI"  # case kept, letter by letter
 
 
+
+def test_text_typed_with_marks_is_left_alone_even_with_bare_looking_words():
+    # Each has syllables Vietnamese seldom writes bare: an acronym (`SAT`, not `SÁT`), Spanish names
+    # (`de la Cruz`), two rare words (`mật ong, que xiên`), the letters of `o0o` and of a URL.
+    for text in ("SAT có 2 kỳ thi chính: SAT I (SAT Reasoning Test) và SAT II (SAT Subject Test).",
+                 "Ecuador: 1-Jose Francisco Cevallos; 4-Ulises de la Cruz, 3-Ivan Hurtado, 17-Giovanni Espinoza.",
+                 "- Tỏi băm, muối, tiêu, mật ong, que xiên.",
+                 "-----------------o0o-----------------",
+                 "Xem tại https://tuoitre.vn/toi-dang-o-ha-noi-nguoi-dan.htm ngay."):
+        assert restorer().unmarked_spans(text) == [] and pipeline.restore_diacritics(text) == text
+
 def test_names_numbers_and_addresses_are_left_as_written():
     text = ("Sam Altman, CEO cua OpenAI, noi chuyen voi Nvidia ngay 15/12 ve iPhone; "
             "xem them tai https://vnexpress.net/tin-tuc/the-gioi hoac hoang.nam@gmail.com")

@@ -55,6 +55,8 @@ BATCH = 128  # chunks per graph call
 MIN_BARE = 2  # syllables Vietnamese never writes bare that make a sentence one to restore ...
 MIN_BARE_MIXED = 3  # ... or, in a sentence that carries marks too, 3 (`mật ong, que xiên`: two rare words)
 MIN_BARE_SHARE = 0.25  # ... and their least share of its Vietnamese syllables
+NEAR = 400  # characters: two bare syllables farther apart than this are no sentence to restore
+_ASCII_WORDS = re.compile(r"(?<![^\W_])[A-Za-z]+(?![^\W_])")
 _LETTERS = re.compile(r"(?<![^\W_])[^\W\d_]+(?![^\W_])")  # whole words: not the `o` of `o0o` or `4G`
 INPUTS = ("ids", "cases", "left", "right")  # the graph's inputs besides `reverse`
 
@@ -176,35 +178,51 @@ class Restorer:
 
     def unmarked_spans(self, text: str) -> list[tuple[int, int]]:
         """The sentences of `text` written without their marks (see the module's docstring)."""
-        found = []
-        verbatim = [m.span() for m in VERBATIM.finditer(text)]  # a URL's or an address's letters say nothing
+        never_bare = self.vocabulary.never_bare
+        hits = [m.start() for m in _ASCII_WORDS.finditer(text) if m.group().lower() in never_bare]
+        if not any(b - a < NEAR for a, b in zip(hits, hits[1:])):
+            return []  # the common case, text typed with its marks: one pass, no sentence split
+        found: list[tuple[int, int]] = []
+        verbatim = None
         for start, end in split_sentences(text):
-            bare = vietnamese = foreign = marked = 0
-            for match in _LETTERS.finditer(text, start, end):
-                word = match.group()
-                if verbatim and _inside(match.start(), verbatim):
-                    continue
-                if not word.isascii():
-                    vietnamese, marked = vietnamese + 1, marked + 1
-                    continue
-                key = word.lower()
-                foreign += word.islower() and not is_vietnamese_syllable(word)
-                if key in self.vocabulary.never_bare:
-                    bare += 1
-                    vietnamese += 1
-                elif key in self.vocabulary.inputs:
-                    vietnamese += self.vocabulary.choice[self.vocabulary.inputs[key]]
-            least = MIN_BARE_MIXED if marked else MIN_BARE
-            if bare >= least and bare >= MIN_BARE_SHARE * vietnamese and bare >= 2 * foreign:
+            if bisect.bisect_left(hits, end) - bisect.bisect_left(hits, start) < MIN_BARE:
+                continue  # too few bare syllables to count (a foreign name, `San Siro`)
+            if verbatim is None:  # a URL's or an address's letters say nothing
+                verbatim = [m.span() for m in VERBATIM.finditer(text)]
+            words = [m.group() for m in _LETTERS.finditer(text, start, end)
+                     if not (verbatim and _inside(m.start(), verbatim))]
+            if self._typed_bare(words):
                 found.append((start, end))
         return found
+
+    def _typed_bare(self, words: list[str]) -> bool:
+        """Whether the words of one sentence read as Vietnamese typed without its marks."""
+        bare = caps = vietnamese = marked = 0
+        foreign = 0.0
+        for word in words:
+            if not word.isascii():
+                vietnamese, marked = vietnamese + 1, marked + 1
+                continue
+            if not is_vietnamese_syllable(word):
+                foreign += 1 if word.islower() else 0.5  # `happy`; a foreign name (`Francisco`) weighs half
+            key = word.lower()
+            if key in self.vocabulary.never_bare:
+                bare, vietnamese = bare + 1, vietnamese + 1
+                caps += len(word) > 1 and word.isupper()
+            elif key in self.vocabulary.inputs:
+                vietnamese += self.vocabulary.choice[self.vocabulary.inputs[key]]
+        if marked:
+            bare -= caps  # `SAT` in a sentence with marks is an acronym, not `SÁT` typed bare
+        least = MIN_BARE_MIXED if marked else MIN_BARE
+        return bare >= least and bare >= MIN_BARE_SHARE * vietnamese and bare >= 2 * foreign
 
     def restore(self, texts: list[str], tone_style: str = CLASSIC,
                 within: list[list[tuple[int, int]]] | None = None) -> list[Restored]:
         """Each text with the marks of its plain syllables restored in `tone_style` (only inside the
         spans `within` gives for it, when given); syllables that carry marks, those with no
         other form, and URLs, e-mail addresses and handles are left as they are."""
-        tokenized = [[(m.start(), m.end()) for m in TOKEN.finditer(text)] for text in texts]
+        tokenized = [[(m.start(), m.end()) for m in TOKEN.finditer(text, *_region(text, within, index))]
+                     for index, text in enumerate(texts)]
         pieces = []  # (text index, token spans of one chunk, its features)
         for index, (text, spans) in enumerate(zip(texts, tokenized)):
             if within is not None and not within[index]:
@@ -263,6 +281,13 @@ class Restorer:
             position = end
         pieces.append(text[position:])
         return Restored("".join(pieces), [(start, end) for start, end, _ in edits])
+
+
+def _region(text: str, within: list[list[tuple[int, int]]] | None, index: int) -> tuple[int, int]:
+    """The part of text `index` to read: from its first span to its last (a long article with one
+    comment typed bare is not read whole), or all of it."""
+    spans = within[index] if within is not None else None
+    return (spans[0][0], spans[-1][1]) if spans else (0, len(text))
 
 
 def _overlaps(spans: list[tuple[int, int]], within: list[tuple[int, int]]) -> bool:
