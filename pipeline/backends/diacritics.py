@@ -8,13 +8,17 @@ neighbours (`nguoi dan`: a pair says much of both), and gives the index of the b
 candidates, their casing and the tone-mark style are applied here. A syllable that already carries marks is never changed, and neither is one the model knows
 no other form of (foreign words, names written without marks in Vietnamese text too).
 
-Which text lacks its marks (`unmarked_spans`): a sentence with syllables that Vietnamese almost
-never writes bare (`toi`, `duoc`, `nguoi`: under 5% of their occurrences in the corpora), at
-least two (three when the sentence carries marks too) and a quarter of its Vietnamese syllables, and twice as many of them as of lower-case
-words Vietnamese cannot spell (`we are happy to be here`: `be`, but `we`,
-`are`, `happy`, `here`: English).
-Text typed with its marks has none of them (a foreign name, a typo), so it is left alone; a comment that mixes both (`toi đang o Hà Nội`) is
-restored, its marked syllables kept.
+Which text lacks its marks (`unmarked_spans`), sentence by sentence: syllables that Vietnamese
+almost never writes bare (`toi`, `duoc`, `nguoi`: under 5% of their occurrences in the corpora),
+* at least two of them, or three when the sentence carries marks too (`mật ong, que xiên` has two
+  rare words); an acronym in capitals does not count there (`SAT`);
+* a quarter of its Vietnamese syllables or more;
+* twice as many as the words Vietnamese cannot spell, counting a lower-case one whole (`we are happy
+  to be here` is English) and a capitalised one, a foreign name, as a quarter (`de la Cruz` among
+  Spanish names);
+* the letters of URLs, e-mail addresses and handles say nothing.
+Text typed with its marks has few of them (a name, a typo), so it is left alone; a comment that mixes
+both (`toi đang o Hà Nội`) is restored, its marked syllables kept.
 
 In NFC, a letter with marks is one character, as is the same letter without them, so restoring
 changes characters but never their number: offsets into the restored text are offsets into the
@@ -204,7 +208,7 @@ class Restorer:
                 vietnamese, marked = vietnamese + 1, marked + 1
                 continue
             if not is_vietnamese_syllable(word):
-                foreign += 1 if word.islower() else 0.5  # `happy`; a foreign name (`Francisco`) weighs half
+                foreign += 1 if word.islower() else 0.25  # `happy`; a foreign name (`Francisco`) a quarter
             key = word.lower()
             if key in self.vocabulary.never_bare:
                 bare, vietnamese = bare + 1, vietnamese + 1
