@@ -203,17 +203,12 @@ class KeptOnly(Stage):
         return self.stage.fingerprint(), self.stage.requires
 
     def unsettled(self) -> dict[str, tuple[str, ...]]:
-        """The columns of earlier stages whose corpus-wide statistics decide a setting still open
-        (normalize's `auto` tone style reads the ingest text); empty when nothing is open."""
-        return {}
+        return self.stage.unsettled()
 
     def settle(self, documents: Iterable[dict[str, Any]]) -> dict[str, Any]:
-        """Decide the open settings from every document (the columns `unsettled` names) and set
-        them in `self.settings`, so the stage's fingerprint and manifest show the decision; returns
-        what the manifest records of it, the decided fields under "settings". The runner calls it
-        before taking the fingerprint (when the decision does not change, neither do the rows, and
-        they are reused), and reuses the decision while the columns it read are unchanged."""
-        return {}
+        decided = self.stage.settle(documents)
+        self.settings = self.stage.settings  # the wrapped stage's settings, with what it decided
+        return decided
 
     def analyses(self, document: dict[str, Any]) -> bool:
         return document.get(self.duplicate_column) is None
