@@ -38,3 +38,15 @@ def test_a_run_counts_the_aliases_as_one_name(tmp_path):
     assert "Vladimir Putin" in {e["canonical"] for e in entities["b.txt"]}
     ner = pipeline.read_stage(tmp_path / "run", "ner", shape="items")
     assert "Putin" in set(ner["canonical"])  # the ner stage names it as its document does
+
+
+def test_a_person_named_by_an_initial_or_one_vietnamese_syllable_is_not_ranked_across_documents():
+    # `H.` in one letter to the editor and `H.` in another are different people; so are two `Thành`.
+    import pandas as pd
+
+    from pipeline.outputs.ranking import top_entities
+
+    entities = pd.DataFrame({"doc_id": ["a", "b", "c", "a", "b", "a", "b", "c"],
+                             "canonical": ["H.", "H.", "H.", "Thành", "Thành", "Bush", "Bush", "Thành Công"],
+                             "label": ["PER", "PER", "PER", "PER", "PER", "PER", "PER", "ORG"]})
+    assert top_entities(entities)[["canonical", "documents"]].values.tolist() == [["Bush", 2], ["Thành Công", 1]]

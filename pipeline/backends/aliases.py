@@ -74,6 +74,16 @@ def _initials(name: str) -> str:
     return "".join(word[0] for word in _WORD.findall(name)).upper()
 
 
+def names_many(name: str, label: str) -> bool:
+    """Whether a canonical name stands for different people across a corpus, so that counting its
+    documents says nothing: a person named by one word that is an initial (`H.`, `T`, `H.N`) or
+    spelled like a Vietnamese syllable (`Thành`, `Kim`), which this module joins to no full name."""
+    if label != "PER" or " " in name.strip():
+        return False
+    letters = name.replace(".", "")
+    return (letters.isupper() and len(letters) <= 3) or spells_vietnamese(letters.lower())
+
+
 def _is_foreign(word: str) -> bool:
     """A capitalised word Vietnamese spelling cannot produce (`Putin`, `Real`), not an initial."""
     return len(word) > 2 and word[:1].isupper() and word.isalpha() and not spells_vietnamese(word.lower())

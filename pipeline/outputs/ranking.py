@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..backends.aliases import names_many
+
 
 def rank(items: pd.DataFrame, keys: list[str], weight: str | None = None, per: str | None = None) -> pd.DataFrame:
     """One row per distinct `keys` (within each value of the column `per`, when given), with
@@ -23,7 +25,11 @@ def rank(items: pd.DataFrame, keys: list[str], weight: str | None = None, per: s
 
 
 def top_entities(entities: pd.DataFrame, top: int | None = None, per: str | None = None) -> pd.DataFrame:
-    """Entities (`doc_id`, `canonical`, `label`) by canonical name and label: `documents`, `mentions`."""
+    """Entities (`doc_id`, `canonical`, `label`) by canonical name and label: `documents`, `mentions`.
+    A person named by an initial or one Vietnamese syllable (`H.`, `Thành`) is a different person in
+    each document, so it is not ranked across them (its rows stay in the run)."""
+    many = [names_many(name, label) for name, label in zip(entities["canonical"], entities["label"])]
+    entities = entities[~pd.Series(many, index=entities.index, dtype=bool)]
     ranked = rank(entities, ["canonical", "label"], per=per).rename(columns={"weight": "mentions"})
     ranked["mentions"] = ranked["mentions"].astype(int)
     return _head(ranked, top)
