@@ -50,3 +50,9 @@ def test_a_person_named_by_an_initial_or_one_vietnamese_syllable_is_not_ranked_a
                              "canonical": ["H.", "H.", "H.", "Thành", "Thành", "Bush", "Bush", "Thành Công"],
                              "label": ["PER", "PER", "PER", "PER", "PER", "PER", "PER", "ORG"]})
     assert top_entities(entities)[["canonical", "documents"]].values.tolist() == [["Bush", 2], ["Thành Công", 1]]
+
+
+def test_a_family_name_never_joins_a_common_word_glued_to_it():
+    # `Thời Saddam ...` ("In Saddam's era"): the tagger took `Thời` into the name at a sentence's start.
+    names = corpus_names([[("Thời Saddam", "PER")], [("Saddam", "PER")], [("George W. Bush", "PER")], [("Bush", "PER")]])
+    assert names[("Saddam", "PER")] == "Saddam" and names[("Bush", "PER")] == "George W. Bush"

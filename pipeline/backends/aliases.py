@@ -64,10 +64,17 @@ def _expansion(name: str, label: str, longer_of: dict[str, list[str]], documents
     elif _is_foreign(word):
         # A family name ends a person's full name; a club's or company's first word begins its name.
         fits = [other for other in longer_of.get(label, []) if len(other.split()) > 1
-                and (other.split()[-1] == word if label == "PER" else other.split()[0] == word)]
+                and (other.split()[-1] == word and _foreign_given_names(other) if label == "PER"
+                     else other.split()[0] == word)]
     else:
         return None
     return fits[0] if len(fits) == 1 else None
+
+
+def _foreign_given_names(name: str) -> bool:
+    """Whether the words before a foreign family name are foreign too, or initials (`George W.`):
+    `Thời Saddam` (`thời`, "era", glued to the name at a sentence's start) is no full name."""
+    return all(len(word.rstrip(".")) == 1 or not spells_vietnamese(word.lower()) for word in name.split()[:-1])
 
 
 def _initials(name: str) -> str:

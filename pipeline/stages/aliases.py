@@ -26,7 +26,7 @@ class Settings:
 
 class Aliases(Stage):
     name = "aliases"
-    version = "1"
+    version = "2"  # 2: a foreign family name joins a full name whose given names are foreign too (not `Thời Saddam`)
     reads = {"ner": ("entities",)}
     Settings = Settings
     items = "entities"
