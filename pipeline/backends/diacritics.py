@@ -225,12 +225,11 @@ class Restorer:
         """Each text with the marks of its plain syllables restored in `tone_style` (only inside the
         spans `within` gives for it, when given); syllables that carry marks, those with no
         other form, and URLs, e-mail addresses and handles are left as they are."""
-        tokenized = [[(m.start(), m.end()) for m in TOKEN.finditer(text, *_region(text, within, index))]
-                     for index, text in enumerate(texts)]
         pieces = []  # (text index, token spans of one chunk, its features)
-        for index, (text, spans) in enumerate(zip(texts, tokenized)):
+        for index, text in enumerate(texts):
             if within is not None and not within[index]:
-                continue
+                continue  # nothing to restore: not even tokenized
+            spans = [(m.start(), m.end()) for m in TOKEN.finditer(text, *_region(text, within, index))]
             tokens = [text[s:e] for s, e in spans]
             features = self.vocabulary.ids(tokens)  # pairs across chunks, as training reads them
             for a, b in chunks(tokens):
